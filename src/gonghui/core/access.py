@@ -1,0 +1,144 @@
+"""The one place that decides what a user may see and do.
+
+Roles are granted on an org unit and reach down its subtree. Views, API endpoints,
+exports and reports call these functions; querysets are scoped here, never filtered
+after the fact. ``tests/test_access.py`` holds the role × page matrix.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import OrgUnit, Role, RoleGrant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
+
+
+class Perm(StrEnum):
+    VIEW_STATS = "stats.view"  # aggregate figures of a subtree
+    VIEW_ORG = "org.view"  # org tree, committees, registration data
+    MANAGE_ORG = "org.manage"
+    VIEW_MEMBERS = "members.view"  # individual records, sensitive fields masked
+    VIEW_SENSITIVE = "members.view_sensitive"  # reveal ID number / phone (each read logged)
+    EDIT_MEMBERS = "members.edit"  # edit, lifecycle steps, import
+    APPROVE_MEMBERS = "members.approve"  # applications, profile-change requests
+    VIEW_AUDIT = "audit.view"
+    MANAGE_USERS = "users.manage"
+    VIEW_FINANCE = "finance.view"
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.MEMBER: frozenset(),  # self-service only, see is_self()
+    Role.GROUP_LEADER: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG, Perm.VIEW_MEMBERS}),
+    Role.CADRE: frozenset(
+        {
+            Perm.VIEW_STATS,
+            Perm.VIEW_ORG,
+            Perm.VIEW_MEMBERS,
+            Perm.VIEW_SENSITIVE,
+            Perm.EDIT_MEMBERS,
+        }
+    ),
+    Role.CHAIR: frozenset(Perm),  # everything within their union
+    Role.AUDITOR: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG, Perm.VIEW_FINANCE}),
+    # Aggregates only; individuals need an explicit grant (may_see_individuals).
+    Role.UPPER_OFFICER: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG}),
+    Role.ADMIN: frozenset(Perm),
+}
+INDIVIDUAL_PERMS = frozenset({Perm.VIEW_MEMBERS})
+
+
+def _grants(user: User | AnonymousUser) -> list[RoleGrant]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_gonghui_grants", None)
+    if cached is None:
+        cached = list(
+            RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("unit")
+        )
+        user._gonghui_grants = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget_grants(user: User) -> None:
+    """Drop the per-request cache after grants change."""
+    user.__dict__.pop("_gonghui_grants", None)
+
+
+def grant_allows(grant: RoleGrant, perm: Perm) -> bool:
+    if perm in ROLE_PERMS[grant.role]:
+        return True
+    return (
+        grant.role == Role.UPPER_OFFICER and grant.may_see_individuals and perm in INDIVIDUAL_PERMS
+    )
+
+
+def _grants_for(user: User | AnonymousUser, perm: Perm) -> list[RoleGrant]:
+    return [g for g in _grants(user) if grant_allows(g, perm) and g.unit.archived_at is None]
+
+
+def is_admin(user: User | AnonymousUser) -> bool:
+    return any(g.role == Role.ADMIN for g in _grants(user))
+
+
+def roles(user: User | AnonymousUser) -> set[str]:
+    return {g.role for g in _grants(user)}
+
+
+def has_perm(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> bool:
+    """True when a grant carrying ``perm`` sits on ``unit`` or one of its ancestors."""
+    return any(unit.path.startswith(g.unit.path) for g in _grants_for(user, perm))
+
+
+def require(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> None:
+    if not has_perm(user, perm, unit):
+        raise PermissionDenied
+
+
+def has_any(user: User | AnonymousUser, perm: Perm) -> bool:
+    return bool(_grants_for(user, perm))
+
+
+def units_with(user: User | AnonymousUser, perm: Perm) -> QuerySet[OrgUnit]:
+    """All units (any depth) where the user holds ``perm``."""
+    grants = _grants_for(user, perm)
+    if not grants:
+        return OrgUnit.objects.none()
+    q = Q()
+    for g in grants:
+        q |= Q(path__startswith=g.unit.path)
+    return OrgUnit.objects.filter(q, archived_at__isnull=True)
+
+
+def top_units(user: User | AnonymousUser, perm: Perm) -> list[OrgUnit]:
+    """The highest units the user holds ``perm`` on (no unit listed under another)."""
+    units = sorted({g.unit for g in _grants_for(user, perm)}, key=lambda u: (u.depth, u.path))
+    tops: list[OrgUnit] = []
+    for u in units:
+        if not any(u.path.startswith(t.path) for t in tops):
+            tops.append(u)
+    return tops
+
+
+def scope(qs: QuerySet, user: User | AnonymousUser, perm: Perm, unit_field: str) -> QuerySet:
+    """Restrict ``qs`` to rows whose ``unit_field`` lies in a unit the user holds ``perm`` on."""
+    if is_admin(user):
+        return qs
+    return qs.filter(**{f"{unit_field}__in": units_with(user, perm).values("pk")})
+
+
+def is_self(user: User | AnonymousUser, person_id: int | None) -> bool:
+    return bool(user.is_authenticated and person_id and user.person_id == person_id)  # type: ignore[union-attr]
+
+
+def home_unit(user: User | AnonymousUser) -> OrgUnit | None:
+    """The unit a user lands on: the highest unit they may see statistics of."""
+    tops = top_units(user, Perm.VIEW_STATS)
+    return tops[0] if tops else None
