@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from gonghui.members import dashboard_views
+
 urlpatterns = [
+    path("", dashboard_views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gonghui.core.urls")),
     path("members/", include("gonghui.members.urls")),
