@@ -7,6 +7,7 @@ groups) and 红星机械厂工会 (another grassroots union, for "other union" r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -66,9 +67,22 @@ def world(db) -> World:
     group_b = make_unit("数学教研组", "group", school, code="SCH-B")
     factory_union = make_unit("红星机械厂工会", "grassroots", county, code="FAC", staff_count=300)
     workshop = make_unit("一车间", "group", factory_union, code="FAC-1")
-    member_a = MemberFactory(union=school, unit=group_a, person=PersonFactory(name="李芳"))
-    member_b = MemberFactory(union=school, unit=group_b, person=PersonFactory(name="王强"))
-    outsider = MemberFactory(union=factory_union, unit=workshop, person=PersonFactory(name="赵敏"))
+    # Fixed people, so filters by gender and age give the same answer under any test order.
+    member_a = MemberFactory(
+        union=school,
+        unit=group_a,
+        person=PersonFactory(name="李芳", gender="F", birth_date=date(1980, 5, 12)),
+    )
+    member_b = MemberFactory(
+        union=school,
+        unit=group_b,
+        person=PersonFactory(name="王强", gender="M", birth_date=date(1975, 3, 8)),
+    )
+    outsider = MemberFactory(
+        union=factory_union,
+        unit=workshop,
+        person=PersonFactory(name="赵敏", gender="F", birth_date=date(1990, 7, 1)),
+    )
     member_user = _user("member", Role.MEMBER, school)
     member_user.person = member_a.person
     member_user.save()

@@ -129,9 +129,19 @@ def top_units(user: User | AnonymousUser, perm: Perm) -> list[OrgUnit]:
 
 def scope(qs: QuerySet, user: User | AnonymousUser, perm: Perm, unit_field: str) -> QuerySet:
     """Restrict ``qs`` to rows whose ``unit_field`` lies in a unit the user holds ``perm`` on."""
-    if is_admin(user):
+    if is_admin(user) or _covers_every_tree(user, perm):
         return qs
     return qs.filter(**{f"{unit_field}__in": units_with(user, perm).values("pk")})
+
+
+def _covers_every_tree(user: User | AnonymousUser, perm: Perm) -> bool:
+    """A grant on every root reaches every unit, so filtering would only cost a join
+    over the whole tree (a city federation's officers are the common case)."""
+    granted_roots = {g.unit_id for g in _grants_for(user, perm) if g.unit.depth == 0}
+    if not granted_roots:
+        return False
+    roots = set(OrgUnit.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    return roots <= granted_roots
 
 
 def is_self(user: User | AnonymousUser, person_id: int | None) -> bool:

@@ -40,7 +40,10 @@ class OrgUnit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_affiliated = models.BooleanField(_("affiliated unit (挂靠)"), default=False)
     staff_count = models.PositiveIntegerField(
-        _("staff count"), null=True, blank=True, help_text=_("Staff of the unit, for enrolment rate")
+        _("staff count"),
+        null=True,
+        blank=True,
+        help_text=_("Staff of the unit, for enrolment rate"),
     )
     sort_order = models.PositiveIntegerField(default=0)
     established_on = models.DateField(_("established on"), null=True, blank=True)

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +24,14 @@ from .models import (
     AuditEvent,
     BackgroundJob,
     Committee,
+    CommitteeKind,
     CommitteePosition,
     CommitteeTerm,
     LegalPersonRegistration,
     OrgUnit,
     Person,
+    PositionKind,
+    Role,
     RoleGrant,
     UnitKind,
     User,
@@ -181,7 +186,9 @@ def unit_update(*, actor: User, unit: OrgUnit, **changes: Any) -> OrgUnit:
     for k, v in changes.items():
         setattr(unit, k, v)
     unit.save()
-    audit(actor=actor, action="unit.update", obj=unit, unit=unit, before=before, after=snapshot(unit))
+    audit(
+        actor=actor, action="unit.update", obj=unit, unit=unit, before=before, after=snapshot(unit)
+    )
     return unit
 
 
@@ -220,18 +227,27 @@ def unit_archive(*, actor: User, unit: OrgUnit, reason: str) -> OrgUnit:
     if not reason.strip():
         raise DomainError("unit.reason_required", _("Give a reason."), field="reason")
     if OrgUnit.objects.filter(parent=unit, archived_at__isnull=True).exists():
-        raise DomainError(
-            "unit.has_children", _("Archive or move the units under it first.")
-        )
+        raise DomainError("unit.has_children", _("Archive or move the units under it first."))
+    before = snapshot(unit, ["archived_at"])
     unit.archived_at = timezone.now()
     unit.save(update_fields=["archived_at"])
-    audit(actor=actor, action="unit.archive", obj=unit, unit=unit, note=reason)
+    audit(
+        actor=actor,
+        action="unit.archive",
+        obj=unit,
+        unit=unit,
+        before=before,
+        after=snapshot(unit, ["archived_at"]),
+        note=reason,
+    )
     return unit
 
 
 def _require(actor: User, perm: access.Perm, unit: OrgUnit) -> None:
     if not access.has_perm(actor, perm, unit):
-        raise DomainError("forbidden", _("You are not allowed to do this in %(unit)s.") % {"unit": unit})
+        raise DomainError(
+            "forbidden", _("You are not allowed to do this in %(unit)s.") % {"unit": unit}
+        )
 
 
 # ---- users and roles -------------------------------------------------------------------
@@ -246,10 +262,25 @@ def role_grant(
     unit: OrgUnit,
     may_see_individuals: bool = False,
 ) -> RoleGrant:
+    if role not in Role.values:
+        raise DomainError("role.unknown", _("Unknown role."), field="role")
+    if unit.archived_at is not None:
+        raise DomainError("role.unit_archived", _("The unit is archived."), field="unit")
     if actor is not None:
         _require(actor, access.Perm.MANAGE_USERS, unit)
-        if role == "admin" and not access.is_admin(actor):
+        if role == Role.ADMIN and not access.is_admin(actor):
             raise DomainError("role.forbidden", _("Only an administrator may grant that role."))
+        if may_see_individuals and not may_grant_individuals(actor, unit):
+            raise DomainError(
+                "role.individuals_forbidden",
+                _(
+                    "Only an administrator or the chair of this or a higher union may let an"
+                    " upper-union officer see individual records."
+                ),
+                field="may_see_individuals",
+            )
+    if may_see_individuals and role != Role.UPPER_OFFICER:
+        may_see_individuals = False  # the flag only widens upper-union officers' grants
     existing = RoleGrant.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True)
     if existing.exists():
         raise DomainError("role.exists", _("This role is already granted."))
@@ -261,14 +292,96 @@ def role_grant(
     return grant
 
 
+def may_grant_individuals(actor: User, unit: OrgUnit) -> bool:
+    """Letting an upper-union officer see individuals is a privacy decision: only an
+    administrator or a chair whose grant covers ``unit`` (on it or above it) may take it."""
+    if access.is_admin(actor):
+        return True
+    return any(
+        g.role == Role.CHAIR and g.unit.archived_at is None and unit.path.startswith(g.unit.path)
+        for g in access._grants(actor)
+    )
+
+
 @transaction.atomic
 def role_revoke(*, actor: User, grant: RoleGrant) -> RoleGrant:
     _require(actor, access.Perm.MANAGE_USERS, grant.unit)
+    grant = RoleGrant.objects.select_for_update().select_related("user", "unit").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise DomainError("role.revoked", _("This role was revoked already."))
+    before = snapshot(grant, ["revoked_at"])
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
-    audit(actor=actor, action="role.revoke", obj=grant, unit=grant.unit)
+    audit(
+        actor=actor,
+        action="role.revoke",
+        obj=grant,
+        unit=grant.unit,
+        before=before,
+        after=snapshot(grant, ["revoked_at"]),
+    )
     access.forget_grants(grant.user)
     return grant
+
+
+USER_AUDIT_FIELDS = ["username", "display_name", "person_id", "is_active"]
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    display_name: str,
+    password: str,
+    person: Person | None = None,
+) -> User:
+    """Create a login. The password must pass Django's validators; only its hash is stored.
+    A person may be linked only when they are a member where the actor manages users."""
+    username = username.strip()
+    if actor is not None and not (
+        access.has_any(actor, access.Perm.MANAGE_USERS) or access.is_admin(actor)
+    ):
+        raise DomainError("forbidden", _("You are not allowed to create users."))
+    if not username:
+        raise DomainError("user.username", _("The username is required."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(
+            "user.username_taken",
+            _("The username %(u)s is taken.") % {"u": username},
+            field="username",
+        )
+    candidate = User(username=username, display_name=display_name.strip())
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as e:
+        raise DomainError("user.password", " ".join(e.messages), field="password") from e
+    if person is not None:
+        if User.objects.filter(person=person).exists():
+            raise DomainError(
+                "user.person_linked", _("This person already has a login."), field="person"
+            )
+        if actor is not None and not access.is_admin(actor):
+            in_scope = Person.objects.filter(
+                pk=person.pk,
+                member__unit__in=access.units_with(actor, access.Perm.MANAGE_USERS).values("pk"),
+            ).exists()
+            if not in_scope:
+                raise DomainError(
+                    "user.person_outside",
+                    _("This person is not a member of your union."),
+                    field="person",
+                )
+    candidate.person = person
+    candidate.set_password(password)
+    candidate.save()
+    audit(
+        actor=actor,
+        action="user.create",
+        obj=candidate,
+        after=snapshot(candidate, USER_AUDIT_FIELDS),
+    )
+    return candidate
 
 
 def token_create(*, actor: User | None, user: User, name: str = "cli") -> str:
@@ -315,17 +428,39 @@ def committee_term_start(
         _require(actor, access.Perm.MANAGE_ORG, union)
     if years not in (3, 4, 5):
         raise DomainError("term.years", _("A term lasts 3 to 5 years."), field="years")
+    if kind not in CommitteeKind.values:
+        raise DomainError("term.kind", _("Unknown committee."), field="kind")
+    if union.kind == UnitKind.UNION_GROUP:
+        raise DomainError("term.group", _("A union group has no committees."), field="kind")
+    if number < 1:
+        raise DomainError("term.number", _("The term number starts at 1."), field="number")
     committee, _created = Committee.objects.get_or_create(union=union, kind=kind)
     if committee.terms.filter(number__gte=number).exists():
         raise DomainError(
             "term.number", _("Term %(n)s or a later one already exists.") % {"n": number}
         )
-    running = committee.terms.filter(ended_on__isnull=True).first()
+    running = committee.terms.select_for_update().filter(ended_on__isnull=True).first()
     if running:
+        if starts_on < running.starts_on:
+            raise DomainError(
+                "term.dates",
+                _("The new term cannot start before the running term did."),
+                field="starts_on",
+            )
+        before = snapshot(running, ["ended_on"])
         running.ended_on = starts_on
         running.save(update_fields=["ended_on"])
         running.positions.filter(ends_on__isnull=True).update(
             ends_on=starts_on, end_reason=_("Term ended")
+        )
+        audit(
+            actor=actor,
+            action="term.end",
+            obj=running,
+            unit=union,
+            before=before,
+            after=snapshot(running, ["ended_on"]),
+            note=_("Term %(n)s started") % {"n": number},
         )
     try:
         end = starts_on.replace(year=starts_on.year + years)
@@ -353,7 +488,16 @@ def position_assign(
         _require(actor, access.Perm.MANAGE_ORG, union)
     if term.ended_on is not None:
         raise DomainError("position.term_ended", _("This term has ended."))
-    if position == "chair" and term.positions.filter(position="chair", ends_on__isnull=True).exists():
+    if position not in PositionKind.values:
+        raise DomainError("position.kind", _("Unknown position."), field="position")
+    if starts_on < term.starts_on:
+        raise DomainError(
+            "position.dates", _("The seat cannot start before the term."), field="starts_on"
+        )
+    if (
+        position == "chair"
+        and term.positions.filter(position="chair", ends_on__isnull=True).exists()
+    ):
         raise DomainError("position.chair_taken", _("The term already has a chair in office."))
     if term.positions.filter(person=person, ends_on__isnull=True).exists():
         raise DomainError("position.duplicate", _("This person already holds a seat in the term."))
@@ -377,8 +521,26 @@ def position_end(
     before = snapshot(position)
     position.ends_on, position.end_reason = ends_on, reason
     position.save(update_fields=["ends_on", "end_reason"])
-    audit(actor=actor, action="position.end", obj=position, unit=union, before=before, after=snapshot(position))
+    audit(
+        actor=actor,
+        action="position.end",
+        obj=position,
+        unit=union,
+        before=before,
+        after=snapshot(position),
+    )
     return position
+
+
+REGISTRATION_FIELDS = {
+    "credit_code",
+    "certificate_no",
+    "legal_representative",
+    "address",
+    "registered_on",
+    "valid_until",
+    "change_note",
+}
 
 
 @transaction.atomic
@@ -388,7 +550,9 @@ def registration_record(
     if actor is not None:
         _require(actor, access.Perm.MANAGE_ORG, union)
     if not union.is_union:
-        raise DomainError("registration.not_union", _("Only a union can register as a legal person."))
+        raise DomainError(
+            "registration.not_union", _("Only a union can register as a legal person.")
+        )
     code = str(data.get("credit_code", "")).strip().upper()
     if len(code) != 18 or not code.isalnum():
         raise DomainError(
@@ -397,6 +561,25 @@ def registration_record(
             field="credit_code",
         )
     data["credit_code"] = code
+    unknown = set(data) - REGISTRATION_FIELDS
+    if unknown:
+        raise DomainError("registration.bad_field", f"unknown fields {sorted(unknown)}")
+    if not str(data.get("legal_representative", "")).strip():
+        raise DomainError(
+            "registration.representative",
+            _("Name the legal representative."),
+            field="legal_representative",
+        )
+    if not data.get("registered_on"):
+        raise DomainError(
+            "registration.date", _("Give the registration date."), field="registered_on"
+        )
+    if data.get("valid_until") and data["valid_until"] < data["registered_on"]:
+        raise DomainError(
+            "registration.dates",
+            _("The registration cannot expire before it was made."),
+            field="valid_until",
+        )
     reg = LegalPersonRegistration.objects.create(union=union, **data)
     audit(actor=actor, action="registration.record", obj=reg, unit=union, after=snapshot(reg))
     return reg
@@ -405,7 +588,9 @@ def registration_record(
 # ---- background jobs --------------------------------------------------------------------
 
 
-def job_progress(job: BackgroundJob, done: int, total: int | None = None, message: str = "") -> None:
+def job_progress(
+    job: BackgroundJob, done: int, total: int | None = None, message: str = ""
+) -> None:
     """Record progress outside any surrounding transaction's result (a plain UPDATE)."""
     fields: dict[str, Any] = {"progress_done": done, "status": BackgroundJob.Status.RUNNING}
     if total is not None:

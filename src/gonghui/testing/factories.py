@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import random
+import itertools
 from datetime import date
 
 import factory
@@ -43,6 +43,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
 
+_unit_codes = itertools.count(1)
+
+
 def make_unit(name: str, kind: str, parent: OrgUnit | None = None, code: str = "", **kw) -> OrgUnit:
     """Create a unit through the service so its path is right."""
     from gonghui.core.services import unit_create
@@ -50,7 +53,7 @@ def make_unit(name: str, kind: str, parent: OrgUnit | None = None, code: str = "
     return unit_create(
         actor=None,
         name=name,
-        code=code or f"U{random.randrange(10**9)}",
+        code=code or f"U{next(_unit_codes):06d}",
         kind=kind,
         parent=parent,
         **kw,
