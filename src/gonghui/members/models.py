@@ -72,6 +72,24 @@ class Member(models.Model):
             models.Index(fields=["union", "status"]),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "joined_on"]),
+            # The member list (members/queries.py): status, then member-number order, then
+            # every column the list filters on, so the first, a filtered and a deep page and
+            # their counts are read from this index alone, without a sort (migration 0002).
+            models.Index(
+                fields=[
+                    "status",
+                    "member_no",
+                    "id",
+                    "unit",
+                    "person",
+                    "employment_type",
+                    "work_status",
+                    "is_model_worker",
+                    "is_in_hardship",
+                    "is_survivor",
+                ],
+                name="member_list_order",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

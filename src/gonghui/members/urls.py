@@ -13,7 +13,9 @@ urlpatterns = [
     path("<int:member_id>/reveal/", views.member_reveal, name="reveal"),
     path("<int:member_id>/lifecycle/<str:step>/", views.member_lifecycle, name="lifecycle"),
     path("approvals/", views.approvals, name="approvals"),
-    path("approvals/member/<int:member_id>/", views.approve_application, name="approve_application"),
+    path(
+        "approvals/member/<int:member_id>/", views.approve_application, name="approve_application"
+    ),
     path("approvals/change/<int:request_id>/", views.decide_change, name="decide_change"),
     path("me/", views.my_profile, name="my_profile"),
     path("transfer-in/", views.transfer_in, name="transfer_in"),

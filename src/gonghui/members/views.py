@@ -1,0 +1,512 @@
+"""Member pages: the list, one member, the lifecycle steps, approvals, self-service and
+transfer-in. Views parse with a form, check access, call one service, render or redirect."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gonghui.core import access, rules
+from gonghui.core.access import Perm
+from gonghui.core.errors import DomainError
+from gonghui.core.services import log_sensitive_read
+
+from . import exports, queries, services
+from .forms import (
+    STEP_FORMS,
+    DecisionForm,
+    MemberEditForm,
+    MemberFilterForm,
+    MemberNewForm,
+    SelfProfileForm,
+    StepForm,
+    TransferInForm,
+    TransferLookupForm,
+)
+from .models import Member, ProfileChangeRequest
+
+# Which permission each lifecycle step needs on the member's union.
+STEP_PERMS: dict[str, Perm] = {
+    "approve": Perm.APPROVE_MEMBERS,
+    "reject": Perm.APPROVE_MEMBERS,
+    "move": Perm.EDIT_MEMBERS,
+    "transfer_out": Perm.EDIT_MEMBERS,
+    "retire": Perm.EDIT_MEMBERS,
+    "leave": Perm.EDIT_MEMBERS,
+    "decease": Perm.EDIT_MEMBERS,
+    "reinstate": Perm.EDIT_MEMBERS,
+}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _member_or_404(request: HttpRequest, member_id: int) -> Member:
+    """A member the user may see; outside their scope it does not exist for them."""
+    if not queries.may_list_members(request.user):
+        raise PermissionDenied
+    member = queries.member_for_page(request.user, member_id)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _mask(user: Any, members: list[Member]) -> None:
+    """Masked ID number and phone for display, and whether the user may reveal them."""
+    for m in members:
+        m.masked_id = rules.mask_id_number(m.person.id_number)
+        m.masked_phone = rules.mask_phone(m.person.phone)
+        m.can_reveal = queries.can(user, Perm.VIEW_SENSITIVE, m.unit)
+
+
+FIELD_LABELS = {
+    "name": _lazy("Name"),
+    "gender": _lazy("Gender"),
+    "birth_date": _lazy("Birth date"),
+    "id_number": _lazy("ID number"),
+    "phone": _lazy("Mobile phone"),
+}
+
+
+def _with_rows(requests: Any) -> list[ProfileChangeRequest]:
+    """Change requests with (label, old, new) rows to show; ID numbers stay masked."""
+    out = list(requests)
+    for r in out:
+        rows = []
+        for field, change in r.changes.items():
+            old, new = change.get("old"), change.get("new")
+            if field == "id_number":
+                old, new = rules.mask_id_number(old), rules.mask_id_number(new)
+            rows.append((FIELD_LABELS.get(field, field), old, new))
+        r.rows = rows
+    return out
+
+
+def _error(form: Any, err: DomainError) -> None:
+    form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+# ---- the list and the export -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def member_list(request: HttpRequest) -> HttpResponse:
+    if not queries.may_list_members(request.user):
+        raise PermissionDenied
+    form = MemberFilterForm(request.GET, user=request.user)
+    f = form.to_filter()
+    qs = queries.member_search(request.user, f, today=_today())
+    page = queries.member_page(qs, request.GET.get("page"))
+    _mask(request.user, page.object_list)
+    params = {k: v for k, v in f.as_params().items() if v != ""}
+    if not f.status:
+        params["status"] = ""
+    ctx = {
+        "form": form,
+        "page": page,
+        "query": urlencode(params),
+        "filter_params": list(params.items()),
+        "can_sensitive": access.is_admin(request.user)
+        or access.has_any(request.user, Perm.VIEW_SENSITIVE),
+        "can_add": access.is_admin(request.user) or access.has_any(request.user, Perm.EDIT_MEMBERS),
+    }
+    partial = request.htmx and not request.htmx.boosted
+    # The unit chooser opens level by level (see queries.unit_filter_options): the filter
+    # form's htmx answer replaces it out of band, so choosing a unit offers the units below.
+    # A page link (no trigger id) leaves it as it is.
+    ctx["unit_options_oob"] = bool(partial and request.htmx.trigger == "member-filter")
+    if not partial or ctx["unit_options_oob"]:
+        ctx["unit_options"] = _unit_options(request.user, f.unit)
+    if partial:
+        return render(request, "members/partials/_member_table.html", ctx)
+    return render(request, "members/member_list.html", ctx)
+
+
+def _unit_options(user: Any, chosen: Any) -> list[tuple[int, str, bool]]:
+    """(pk, indented name, selected) for the chooser, written out by the template from
+    plain tuples: Django's Select widget renders options many times slower."""
+    units = queries.unit_filter_options(user, chosen)
+    base = min((depth for _pk, _name, depth in units), default=0)
+    chosen_pk = chosen.pk if chosen else None
+    return [
+        (pk, "\u3000" * min(depth - base, 8) + name, pk == chosen_pk) for pk, name, depth in units
+    ]
+
+
+@login_required
+@require_GET
+def member_export(request: HttpRequest) -> HttpResponse:
+    if not queries.may_list_members(request.user):
+        raise PermissionDenied
+    f = MemberFilterForm(request.GET, user=request.user).to_filter()
+    qs = queries.member_search(request.user, f, today=_today())
+    wants_clear = request.GET.get("sensitive") == "1"
+    return exports.member_export_response(request.user, qs, f, include_sensitive=wants_clear)
+
+
+# ---- one member ------------------------------------------------------------------------
+
+
+def _detail_context(
+    request: HttpRequest, member: Member, forms: dict[str, StepForm] | None = None
+) -> dict[str, Any]:
+    user = request.user
+    _mask(user, [member])
+    may = {s for s, perm in STEP_PERMS.items() if queries.can(user, perm, member.union)}
+    steps = [s for s in services.lifecycle_steps(member) if s in may]
+    forms = forms or {}
+    step_forms = {s: forms.get(s) or STEP_FORMS[s](member=member) for s in steps}
+    return {
+        "member": member,
+        "path": queries.unit_path(member.unit),
+        "history": queries.member_history(member),
+        "requests": _with_rows(queries.member_change_requests(member, pending_only=True)),
+        "step_forms": step_forms,
+        "open_step": next(iter(forms), ""),
+        "can_edit": queries.can(user, Perm.EDIT_MEMBERS, member.union),
+        "can_approve": queries.can(user, Perm.APPROVE_MEMBERS, member.union),
+        "can_audit": queries.can(user, Perm.VIEW_AUDIT, member.union),
+    }
+
+
+@login_required
+@require_GET
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    if not queries.may_list_members(request.user):
+        own = queries.member_of_user(request.user)
+        if own is not None and own.pk == member_id:
+            return redirect("members:my_profile")
+    member = _member_or_404(request, member_id)
+    return render(request, "members/member_detail.html", _detail_context(request, member))
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _member_or_404(request, member_id)
+    if not queries.can(request.user, Perm.VIEW_SENSITIVE, member.unit):
+        raise PermissionDenied
+    log_sensitive_read(
+        actor=request.user,
+        person=member.person,
+        fields=["id_number", "phone"],
+        unit=member.union,
+        context=f"member {member.pk} page",
+    )
+    return render(request, "members/partials/_sensitive.html", {"member": member, "clear": True})
+
+
+@login_required
+@require_POST
+def member_lifecycle(request: HttpRequest, member_id: int, step: str) -> HttpResponse:
+    if step not in STEP_FORMS:
+        raise Http404
+    member = _member_or_404(request, member_id)
+    if not queries.can(request.user, STEP_PERMS[step], member.union):
+        raise PermissionDenied
+    form = STEP_FORMS[step](request.POST, member=member)
+    if form.is_valid():
+        try:
+            _run_step(request.user, member, step, form.cleaned_data)
+        except DomainError as err:
+            _error(form, err)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
+            return redirect("members:detail", member_id=member.pk)
+    member = queries.member_for_page(request.user, member_id) or member
+    ctx = _detail_context(request, member, {step: form})
+    return render(request, "members/member_detail.html", ctx, status=400)
+
+
+def _run_step(actor: Any, member: Member, step: str, data: dict[str, Any]) -> None:
+    on = data["on"]
+    if step == "approve":
+        services.member_approve(actor=actor, member=member, on=on, member_no=data["member_no"])
+    elif step == "reject":
+        services.member_reject(actor=actor, member=member, on=on, reason=data["reason"])
+    elif step == "move":
+        services.member_move(actor=actor, member=member, to_unit=data["to_unit"], on=on)
+    elif step == "transfer_out":
+        services.member_transfer_out(
+            actor=actor, member=member, on=on, to_union=data["to_union"], note=data["note"]
+        )
+    elif step == "retire":
+        services.member_retire(actor=actor, member=member, on=on)
+    elif step == "leave":
+        services.member_leave(actor=actor, member=member, on=on, reason=data["reason"])
+    elif step == "decease":
+        services.member_decease(actor=actor, member=member, on=on, note=data["note"])
+    elif step == "reinstate":
+        services.member_reinstate(actor=actor, member=member, on=on, note=data["note"])
+
+
+# ---- new member, edit ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest) -> HttpResponse:
+    unit_choices = queries.member_units(request.user)
+    if not unit_choices:
+        raise PermissionDenied
+    form = MemberNewForm(request.POST or None, unit_choices=unit_choices)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.chosen()
+        d = form.cleaned_data
+        fields = {k: d[k] for k in form.MEMBER_FIELDS}
+        try:
+            if d["mode"] == form.MODE_APPLY:
+                member = services.member_apply(
+                    actor=request.user,
+                    union=chosen.union,
+                    unit=chosen.unit,
+                    person=form.person_data(),
+                    applied_on=d["joined_on"],
+                    **fields,
+                )
+            else:
+                member = services.member_enrol(
+                    actor=request.user,
+                    union=chosen.union,
+                    unit=chosen.unit,
+                    person=form.person_data(),
+                    joined_on=d["joined_on"],
+                    member_no=d["member_no"].strip(),
+                    **fields,
+                )
+        except DomainError as err:
+            _error(form, err)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
+            return redirect("members:detail", member_id=member.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/member_form.html", {"form": form, "new": True}, status=status)
+
+
+def _changed(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The fields whose submitted value differs from the stored one ("" and None alike)."""
+    return {k: v for k, v in data.items() if (v or None) != (current.get(k) or None)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _member_or_404(request, member_id)
+    if not queries.can(request.user, Perm.EDIT_MEMBERS, member.union):
+        raise PermissionDenied
+    initial = MemberEditForm.initial_for(member)
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = {**form.person_data(), **{k: d[k] for k in form.MEMBER_FIELDS}}
+        data["member_no"] = d["member_no"].strip()
+        data["joined_on"] = d["joined_on"]
+        changes = _changed(data, initial)
+        try:
+            if changes:
+                services.member_update(actor=request.user, member=member, **changes)
+        except DomainError as err:
+            _error(form, err)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
+            return redirect("members:detail", member_id=member.pk)
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "member": member, "new": False}
+    return render(request, "members/member_form.html", ctx, status=status)
+
+
+# ---- approvals -------------------------------------------------------------------------
+
+
+def _require_approver(request: HttpRequest) -> None:
+    user = request.user
+    if not (access.is_admin(user) or access.has_any(user, Perm.APPROVE_MEMBERS)):
+        raise PermissionDenied
+
+
+def _approvals_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    applications = list(queries.pending_applications(request.user))
+    _mask(request.user, applications)
+    ctx = {
+        "applications": applications,
+        "change_requests": _with_rows(queries.pending_change_requests(request.user)),
+        "decision_form": DecisionForm(),
+        **extra,
+    }
+    return render(request, "members/approvals.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    _require_approver(request)
+    return _approvals_page(request)
+
+
+@login_required
+@require_POST
+def approve_application(request: HttpRequest, member_id: int) -> HttpResponse:
+    _require_approver(request)
+    member = queries.pending_applications(request.user).filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        on = d["on"] or _today()
+        try:
+            if d["decision"] == "approve":
+                services.member_approve(
+                    actor=request.user, member=member, on=on, member_no=d["member_no"].strip()
+                )
+            else:
+                services.member_reject(actor=request.user, member=member, on=on, reason=d["note"])
+        except DomainError as err:
+            _error(form, err)
+        else:
+            messages.success(request, _("Decided: %(name)s.") % {"name": member.person.name})
+            return redirect("members:approvals")
+    return _approvals_page(request, status=400, failed_form=form, failed_member=member.pk)
+
+
+@login_required
+@require_POST
+def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
+    _require_approver(request)
+    change = queries.pending_change_requests(request.user).filter(pk=request_id).first()
+    if change is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_request_decide(
+                actor=request.user,
+                request=change,
+                approve=d["decision"] == "approve",
+                note=d["note"],
+            )
+        except DomainError as err:
+            _error(form, err)
+        else:
+            name = change.member.person.name
+            messages.success(request, _("Decided: %(name)s.") % {"name": name})
+            return redirect("members:approvals")
+    return _approvals_page(request, status=400, failed_form=form, failed_request=change.pk)
+
+
+# ---- self-service ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_profile(request: HttpRequest) -> HttpResponse:
+    member = queries.member_of_user(request.user)
+    if member is None:
+        raise Http404
+    person = member.person
+    initial = SelfProfileForm.initial_for(person)
+    form = SelfProfileForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            changes = _changed(form.person_data(), initial)
+            try:
+                _member, change = services.profile_update_self(
+                    actor=request.user, changes=changes, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as err:
+                _error(form, err)
+            else:
+                if change is not None:
+                    messages.info(request, _("Your correction was sent to the union for approval."))
+                else:
+                    messages.success(request, _("Your details were saved."))
+                return redirect("members:my_profile")
+    _mask(request.user, [member])
+    requests = _with_rows(queries.member_change_requests(member))
+    ctx = {
+        "member": member,
+        "form": form,
+        "history": queries.member_history(member),
+        "requests": requests,
+        "pending": any(r.status == ProfileChangeRequest.Status.PENDING for r in requests),
+    }
+    return render(request, "members/my_profile.html", ctx, status=status)
+
+
+# ---- transfer in -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_in(request: HttpRequest) -> HttpResponse:
+    """Look up someone transferred out by ID number (POSTed, so the number stays out of
+    URLs and logs), then take them in to a unit of the user's union."""
+    unit_choices = queries.member_units(request.user)
+    if not unit_choices:
+        raise PermissionDenied
+    unions = [c.union for c in {c.union.pk: c for c in unit_choices}.values()]
+    candidate = None
+    status = 200
+    lookup = TransferLookupForm()
+    form = TransferInForm(unit_choices=unit_choices)
+    if request.method == "POST" and "lookup" in request.POST:
+        lookup = TransferLookupForm(request.POST)
+        if lookup.is_valid():
+            idn = lookup.cleaned_data["id_number"]
+            candidate = next((m for u in unions if (m := queries.transfer_candidate(idn, u))), None)
+            if candidate is None:
+                lookup.add_error(
+                    "id_number", _("No one transferred out to your union has that ID.")
+                )
+            else:
+                form = TransferInForm(initial={"id_number": idn}, unit_choices=unit_choices)
+    elif request.method == "POST":
+        status = 400
+        form = TransferInForm(request.POST, unit_choices=unit_choices)
+        lookup = TransferLookupForm(initial={"id_number": request.POST.get("id_number", "")})
+        if form.is_valid():
+            chosen = form.chosen()
+            member = queries.transfer_candidate(form.cleaned_data["id_number"], chosen.union)
+            if member is None:
+                form.add_error("id_number", _("No one transferred out to this union has that ID."))
+            else:
+                candidate = member
+                try:
+                    services.member_transfer_in(
+                        actor=request.user,
+                        member=member,
+                        union=chosen.union,
+                        unit=chosen.unit,
+                        on=form.cleaned_data["on"],
+                        note=form.cleaned_data["note"],
+                    )
+                except DomainError as err:
+                    _error(form, err)
+                else:
+                    messages.success(
+                        request, _("Taken in: %(name)s.") % {"name": member.person.name}
+                    )
+                    return redirect("members:detail", member_id=member.pk)
+    if candidate is not None:
+        _mask(request.user, [candidate])
+        candidate.last_out = (
+            candidate.events.filter(kind="transferred_out").order_by("on", "id").last()
+        )
+    ctx = {"lookup": lookup, "form": form, "candidate": candidate}
+    return render(request, "members/transfer_in.html", ctx, status=status)
