@@ -1,0 +1,304 @@
+"""Benchmark of the roster import (花名册导入).
+
+Generates an .xlsx roster of N rows in a temp dir, then measures in one run:
+  * merely reading the file with python-calamine (the floor),
+  * our import (upload checks + read + validate + one-transaction bulk write) into an
+    empty union: seconds, rows/second, peak RSS (psutil), ratio to the calamine read,
+  * django-import-export importing the same rows into the same model (Person),
+and prints the figures; the LAST line is one summary line.
+
+    .venv/bin/python bench/bench_import.py [--rows N] [--iex-rows N]
+
+SQLite by default (a scratch database in the temp dir). With GONGHUI_DATABASE_URL pointing
+at PostgreSQL, a scratch database named ``bench_import`` is created and dropped on that
+server; no other database is touched. Targets: ratio <= 3 and peak RSS < 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+SCRATCH_DB = "bench_import"
+
+HEADER = [
+    "姓名", "性别", "身份证号", "出生日期", "手机号码", "工会小组", "用工性质", "岗位",
+    "部门", "入会时间", "民族", "政治面貌", "学历", "在职状态", "劳模", "备注",
+]  # fmt: skip
+GROUPS = ["语文教研组", "数学教研组", "英语教研组", "后勤组", "行政组"]
+
+
+class PeakRss:
+    """Samples this process's resident set size every 5 ms while a phase runs."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> PeakRss:
+        self.peak = self.proc.memory_info().rss
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    @property
+    def mb(self) -> float:
+        return self.peak / (1024 * 1024)
+
+
+def generate(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    from gonghui.core.rules import id_check_char
+
+    rnd = random.Random(20250301)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("花名册")
+    ws.append(["第一中学工会会员花名册"])  # a title row, as real rosters have
+    ws.append(HEADER)
+    for i in range(rows):
+        born = date(1960, 1, 1) + timedelta(days=rnd.randrange(14000))
+        male = rnd.random() < 0.5
+        # Region code and sequence from the row number keep every ID number distinct.
+        region = 110000 + i // 500
+        seq = i % 500
+        first17 = f"{region:06d}{born:%Y%m%d}{seq // 5:02d}{(seq % 5) * 2 + male}"
+        ws.append(
+            [
+                f"职工{i}",
+                "男" if male else "女",
+                first17 + id_check_char(first17),
+                born,
+                f"13{rnd.randrange(10**9):09d}",
+                GROUPS[i % len(GROUPS)],
+                rnd.choice(["正式", "合同", "劳务派遣", "临时工"]),
+                rnd.choice(["教师", "职员", "工人"]),
+                rnd.choice(["教务处", "总务处", "办公室"]),
+                f"{rnd.randrange(born.year + 18, 2025)}-09-01",
+                "汉族",
+                rnd.choice(["群众", "中共党员", "共青团员"]),
+                rnd.choice(["本科", "硕士", "大专"]),
+                "在职",
+                "否",
+                "",
+            ]
+        )
+    wb.save(path)
+
+
+def setup_django(tmp: Path) -> str:
+    os.environ["GONGHUI_VAR_DIR"] = str(tmp / "var")
+    os.environ["GONGHUI_MEDIA_ROOT"] = str(tmp / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
+    url = os.environ.get("GONGHUI_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        parts = urlsplit(url)
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        _pg(admin_url, f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+        _pg(admin_url, f"CREATE DATABASE {SCRATCH_DB}")
+        os.environ["GONGHUI_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{SCRATCH_DB}"))
+        backend = "postgresql"
+    else:
+        os.environ["GONGHUI_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        backend = "sqlite"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return backend
+
+
+def _pg(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def teardown(backend: str) -> None:
+    if backend != "postgresql":
+        return
+    from django.db import connections
+
+    connections.close_all()
+    parts = urlsplit(os.environ["GONGHUI_DATABASE_URL"])
+    _pg(urlunsplit(parts._replace(path="/postgres")), f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+
+
+def read_with_calamine(path: Path) -> tuple[float, int]:
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    n = 0
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        for _row in wb.get_sheet_by_index(0).iter_rows():
+            n += 1
+    return time.perf_counter() - started, n
+
+
+def make_union() -> Any:
+    from gonghui.core.services import unit_create
+
+    fed = unit_create(actor=None, name="县总工会", code="FED", kind="federation", parent=None)
+    union = unit_create(actor=None, name="第一中学工会", code="SCH", kind="grassroots", parent=fed)
+    for i, name in enumerate(GROUPS):
+        unit_create(actor=None, name=name, code=f"SCH-{i}", kind="group", parent=union)
+    return union
+
+
+def our_import(path: Path, union: Any) -> Any:
+    from gonghui.members import importing
+
+    ri = importing.roster_upload_path(actor=None, union=union, path=path)
+    return importing.roster_commit(actor=None, roster_import=ri)
+
+
+def iex_dataset(path: Path, rows: int) -> Any:
+    """The same rows as a tablib Dataset, as django-import-export takes them (not timed:
+    its own xlsx reading would only make it slower)."""
+    import tablib
+    from python_calamine import CalamineWorkbook
+
+    from gonghui.core.rules import check_id_number
+
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        data = wb.get_sheet_by_index(0).to_python()[2 : 2 + rows]
+    ds = tablib.Dataset(headers=["name", "gender", "birth_date", "id_number", "phone"])
+    for r in data:
+        ds.append([r[0], check_id_number(r[2]).gender, r[3], r[2], r[4]])
+    return ds
+
+
+def iex_import(dataset: Any) -> tuple[float, int]:
+    from import_export import resources
+
+    from gonghui.core.models import Person
+
+    class PersonResource(resources.ModelResource):
+        class Meta:
+            model = Person
+            import_id_fields = ("id_number",)
+            fields = ("name", "gender", "birth_date", "id_number", "phone")
+            use_bulk = True  # its documented fast path
+            batch_size = 2000
+            skip_unchanged = True
+
+    started = time.perf_counter()
+    result = PersonResource().import_data(dataset, dry_run=False, raise_errors=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, result.totals.get("new", 0)
+
+
+def clear_people() -> None:
+    from gonghui.core.models import AuditEvent, Person
+    from gonghui.members.models import Member, MembershipEvent, RosterImport
+
+    MembershipEvent.objects.all().delete()
+    Member.objects.all().delete()
+    RosterImport.objects.all().delete()
+    AuditEvent.objects.all().delete()
+    Person.objects.all().delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--iex-rows", type=int, default=None, help="rows for django-import-export (default: all)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmpdir:
+        tmp = Path(tmpdir)
+        backend = setup_django(tmp)
+        try:
+            run(tmp, backend, args.rows, args.iex_rows or args.rows)
+        finally:
+            teardown(backend)
+
+
+def run(tmp: Path, backend: str, rows: int, iex_rows: int) -> None:
+    path = tmp / "roster.xlsx"
+    started = time.perf_counter()
+    generate(path, rows)
+    print(
+        f"generated {rows} rows ({path.stat().st_size / 1e6:.1f} MB) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    read_s, read_rows = read_with_calamine(path)
+    print(f"calamine read: {read_rows} rows in {read_s:.2f} s")
+
+    union = make_union()
+    with PeakRss() as rss:
+        started = time.perf_counter()
+        ri = our_import(path, union)
+        import_s = time.perf_counter() - started
+    assert ri.rows_new == rows and ri.error_count == 0, (ri.rows_new, ri.error_count)
+    ratio = import_s / read_s
+    print(
+        f"our import ({backend}): {rows} rows in {import_s:.2f} s = {rows / import_s:,.0f} "
+        f"rows/s, ratio to calamine read {ratio:.2f}, peak RSS {rss.mb:.0f} MB"
+    )
+
+    with PeakRss() as rss2:
+        started = time.perf_counter()
+        from gonghui.members import importing
+
+        again = importing.roster_commit(
+            actor=None,
+            roster_import=importing.roster_upload_path(actor=None, union=union, path=path),
+        )
+        reimport_s = time.perf_counter() - started
+    assert again.rows_unchanged == rows
+    print(
+        f"re-import of the same file: {reimport_s:.2f} s, all {rows} rows unchanged, "
+        f"peak RSS {rss2.mb:.0f} MB"
+    )
+
+    dataset = iex_dataset(path, iex_rows)
+    clear_people()
+    iex_s, iex_new = iex_import(dataset)
+    assert iex_new == iex_rows, iex_new
+    iex_rate = iex_rows / iex_s
+    speedup = (rows / import_s) / iex_rate
+    print(
+        f"django-import-export ({backend}, use_bulk): {iex_rows} rows in {iex_s:.2f} s = "
+        f"{iex_rate:,.0f} rows/s (Person only, no members or events)"
+    )
+    ok = ratio <= 3 and max(rss.mb, rss2.mb) < 500
+    print(
+        f"bench_import db={backend} rows={rows} read_s={read_s:.2f} import_s={import_s:.2f} "
+        f"rows_per_s={rows / import_s:.0f} ratio={ratio:.2f} (target<=3) "
+        f"peak_rss_mb={max(rss.mb, rss2.mb):.0f} (target<500) reimport_s={reimport_s:.2f} "
+        f"iex_rows_per_s={iex_rate:.0f} speedup_vs_iex={speedup:.1f}x "
+        f"{'OK' if ok else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
