@@ -23,9 +23,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("GONGHUI_DEBUG", False)
 # The embedded default key is only for a laptop demo; production must set its own.
 SECRET_KEY = os.environ.get("GONGHUI_SECRET_KEY", "insecure-demo-key-change-me-" + "x" * 32)
-ALLOWED_HOSTS = os.environ.get("GONGHUI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-    ","
-)
+ALLOWED_HOSTS = os.environ.get("GONGHUI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -35,11 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
     "gonghui.core",
     "gonghui.members",
+    "gonghui.demo",
 ]
 
 MIDDLEWARE = [
@@ -169,9 +169,7 @@ if os.environ.get("GONGHUI_CACHE") == "redis":
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,
