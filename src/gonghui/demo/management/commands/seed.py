@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, Person
-from gonghui.demo.large import seed_large
+from gonghui.demo.large import MIN_MEMBERS, seed_large
 from gonghui.demo.logins import logins_table
 from gonghui.demo.seed import DEFAULT_SEED, DEMO_TODAY, demo_counts, seed_demo
 
@@ -44,6 +44,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # Refuse a bad size before anything is deleted.
+        if opts["members"] and opts["members"] < MIN_MEMBERS:
+            raise CommandError(
+                f"--members must be at least {MIN_MEMBERS}: the demo world alone has about 450."
+            )
         has_data = OrgUnit.objects.exists() or Person.objects.exists()
         if has_data and opts["if_empty"] and not opts["reset"]:
             self.stdout.write("The database has data already: demo data not loaded.")
