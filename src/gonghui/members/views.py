@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access, rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
+from gonghui.core.models import Person
 from gonghui.core.services import log_sensitive_read
 
 from . import exports, queries, services
@@ -34,7 +35,7 @@ from .forms import (
     TransferInForm,
     TransferLookupForm,
 )
-from .models import Member, ProfileChangeRequest
+from .models import EmploymentType, Member, MemberStatus, ProfileChangeRequest, WorkStatus
 
 # Which permission each lifecycle step needs on the member's union.
 STEP_PERMS: dict[str, Perm] = {
@@ -69,6 +70,20 @@ def _mask(user: Any, members: list[Member]) -> None:
         m.masked_id = rules.mask_id_number(m.person.id_number)
         m.masked_phone = rules.mask_phone(m.person.phone)
         m.can_reveal = queries.can(user, Perm.VIEW_SENSITIVE, m.unit)
+
+
+def _labels(members: list[Member]) -> None:
+    """Choice labels for the list's rows, each translated once per page rather than once
+    per row (``get_FOO_display`` hashes every lazy choice label on every call)."""
+    gender = {v: str(label) for v, label in Person.Gender.choices}
+    employment = {v: str(label) for v, label in EmploymentType.choices}
+    status = {v: str(label) for v, label in MemberStatus.choices}
+    work = {v: str(label) for v, label in WorkStatus.choices}
+    for m in members:
+        m.gender_label = gender.get(m.person.gender, m.person.gender)
+        m.employment_label = employment.get(m.employment_type, m.employment_type)
+        m.status_label = status.get(m.status, m.status)
+        m.work_status_label = work.get(m.work_status, m.work_status)
 
 
 FIELD_LABELS = {
@@ -111,6 +126,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     qs = queries.member_search(request.user, f, today=_today())
     page = queries.member_page(qs, request.GET.get("page"))
     _mask(request.user, page.object_list)
+    _labels(page.object_list)
     params = {k: v for k, v in f.as_params().items() if v != ""}
     if not f.status:
         params["status"] = ""
