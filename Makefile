@@ -35,7 +35,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 
 messages: locale/zh_Hans/LC_MESSAGES/django.mo
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(STAMP)
-	$(PY) -m gonghui.cli compilemessages -l zh_Hans -v 0
+	$(PY) -m gonghui.cli compilemessages -l zh_Hans -v 0 --ignore=.venv --ignore=node_modules
 
 demo: install
 	$(BIN)/gonghui migrate --no-input -v 0

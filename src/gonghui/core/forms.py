@@ -50,7 +50,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class UnitCreateForm(StyledForm):
     parent = UnitChoiceField(queryset=OrgUnit.objects.none(), label=_("Parent unit"))
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Unit name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
     code = forms.CharField(
         label=_("Code"), max_length=40, help_text=_("Unique, e.g. the union's own numbering")
@@ -79,7 +79,7 @@ class UnitCreateForm(StyledForm):
 
 
 class UnitEditForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Unit name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
     staff_count = forms.IntegerField(label=_("Staff count"), min_value=0, required=False)
     is_affiliated = forms.BooleanField(label=_("Affiliated unit"), required=False)

@@ -190,6 +190,9 @@ class LegalPersonRegistration(models.Model):
     class Meta:
         ordering = ["-registered_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.union} {self.credit_code} ({self.registered_on:%Y-%m-%d})"
+
 
 class CommitteeKind(models.TextChoices):
     UNION = "union", _("Union committee")  # 工会委员会
@@ -258,6 +261,9 @@ class CommitteePosition(models.Model):
 
     class Meta:
         ordering = ["term", "position", "starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.get_position_display()} {self.person}"
 
 
 class BackgroundJob(models.Model):

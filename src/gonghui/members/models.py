@@ -160,6 +160,9 @@ class ProfileChangeRequest(models.Model):
     class Meta:
         ordering = ["-requested_at"]
 
+    def __str__(self) -> str:
+        return f"{self.member} · {', '.join(self.changes)}"
+
 
 class RosterImport(models.Model):
     """One uploaded roster file and what became of it (preview, commit, errors)."""
