@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import access, rules
+from . import access, audit_labels, rules
 from .access import Perm
 from .models import (
     AuditEvent,
@@ -283,6 +283,7 @@ def audit_events(
     result = Paginator(qs, per_page).get_page(page)
     for event in result.object_list:
         event.diff = event_diff(event)  # type: ignore[attr-defined]
+        event.action_label = audit_labels.action_label(event.action)  # type: ignore[attr-defined]
     return result
 
 
@@ -300,6 +301,7 @@ def record_events(user: User, object_type: str, object_id: str) -> list[AuditEve
         return None
     for event in events:
         event.diff = event_diff(event)  # type: ignore[attr-defined]
+        event.action_label = audit_labels.action_label(event.action)  # type: ignore[attr-defined]
     return events
 
 
@@ -315,12 +317,19 @@ class DiffRow:
     after: str
     changed: bool
 
+    @property
+    def label(self) -> str:
+        return audit_labels.field_label(self.field)
+
 
 def _show(name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if name in HIDDEN_AUDIT_FIELDS:
         return "••••"
+    if isinstance(value, dict) and set(value) <= {"old", "new"}:
+        # A requested correction: each side is shown (and masked) like the field itself.
+        return f"{_show(name, value.get('old'))} → {_show(name, value.get('new'))}"
     if name in MASKED_AUDIT_FIELDS:
         return MASKED_AUDIT_FIELDS[name](str(value))
     if isinstance(value, bool):

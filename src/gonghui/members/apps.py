@@ -1,7 +1,33 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "gonghui.members"
     label = "members"
-    verbose_name = "会员"
+    verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from gonghui.core.audit_labels import register_actions
+
+        register_actions(
+            {
+                "member.apply": _("Application entered"),
+                "member.approve": _("Application approved"),
+                "member.reject": _("Application rejected"),
+                "member.update": _("Member data changed"),
+                "member.move": _("Moved to another group"),
+                "member.transfer_out": _("Transferred out"),
+                "member.transfer_in": _("Transferred in"),
+                "member.retire": _("Retired"),
+                "member.leave": _("Left the union"),
+                "member.decease": _("Deceased"),
+                "member.reinstate": _("Reinstated"),
+                "member.self_update": _("Member corrected own contact data"),
+                "member.change_request": _("Correction requested"),
+                "member.change_request_approved": _("Correction approved"),
+                "member.change_request_rejected": _("Correction rejected"),
+                "member.import": _("Roster imported"),
+                "member.export_sensitive": _("Export with ID numbers and phones"),
+            }
+        )

@@ -572,3 +572,25 @@ def test_it_refuses_changes_to_those_who_may_not_manage_the_unit(client, world, 
     assert client.post(url, {"name": "改名", "sort_order": "0"}).status_code == expected
     world.school.refresh_from_db()
     assert world.school.name == "第一中学工会"
+
+
+def test_it_shows_audit_events_in_words_with_masked_corrections(client, world):
+    # given a member's request to correct their ID number, and a unit change
+    from gonghui.core.services import audit, unit_update
+
+    unit_update(actor=world.chair, unit=world.school, staff_count=130)
+    audit(
+        actor=world.member,
+        action="member.change_request",
+        obj=world.member_a,
+        unit=world.school,
+        after={"id_number": {"old": "110105198005120022", "new": "110105198005120049"}},
+    )
+    client.force_login(world.chair)
+    # when the chair reads the audit log
+    page = client.get("/audit/").content.decode()
+    # then actions and fields read as words, and both ID numbers stay masked
+    assert "修改单位" in page and "申请更正信息" in page
+    assert "职工人数" in page
+    assert "110105********0022 → 110105********0049" in page
+    assert "110105198005120022" not in page

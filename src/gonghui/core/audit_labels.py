@@ -1,0 +1,55 @@
+"""Words for the audit trail: what an action code and a field name mean to a person.
+
+Apps add their action codes with ``register_actions`` from their AppConfig.ready(), so core
+needs no knowledge of them. Field names take the verbose name of the model field that has
+that name, so a new field reads well in the log without extra work.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+_ACTIONS: dict[str, str] = {
+    "unit.create": _("Unit added"),
+    "unit.update": _("Unit changed"),
+    "unit.move": _("Unit moved"),
+    "unit.archive": _("Unit archived"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
+    "user.create": _("User created"),
+    "token.create": _("API token issued"),
+    "token.revoke": _("API token revoked"),
+    "term.start": _("New committee term"),
+    "term.end": _("Committee term ended"),
+    "position.assign": _("Seat assigned"),
+    "position.end": _("Seat ended"),
+    "registration.record": _("Legal-person registration recorded"),
+    "read_sensitive": _("Sensitive data viewed"),
+}
+
+
+def register_actions(labels: dict[str, str]) -> None:
+    _ACTIONS.update(labels)
+
+
+def action_label(code: str) -> str:
+    return str(_ACTIONS.get(code, code))
+
+
+@cache
+def _field_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("gonghui."):
+            continue
+        for f in model._meta.concrete_fields:
+            for key in (f.name, f.attname):
+                labels.setdefault(key, str(f.verbose_name))
+    return labels
+
+
+def field_label(name: str) -> str:
+    return _field_labels().get(name, name)
