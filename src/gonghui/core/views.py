@@ -559,4 +559,12 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(BackgroundJob, pk=job_id)
     if job.created_by_id != request.user.pk and not access.is_admin(request.user):
         raise PermissionDenied
-    return render(request, "core/partials/_job_progress.html", {"job": job})
+    response = render(request, "core/partials/_job_progress.html", {"job": job})
+    if request.headers.get("HX-Request") and job.status in (
+        BackgroundJob.Status.DONE,
+        BackgroundJob.Status.FAILED,
+    ):
+        # The page that was polling was drawn before the work ended; reload it so it shows
+        # the outcome itself (an import's preview), not just "done".
+        response["HX-Refresh"] = "true"
+    return response

@@ -594,3 +594,24 @@ def test_it_shows_audit_events_in_words_with_masked_corrections(client, world):
     assert "职工人数" in page
     assert "110105********0022 → 110105********0049" in page
     assert "110105198005120022" not in page
+
+
+def test_it_reloads_the_polling_page_when_a_job_ends(client, world):
+    # given a job of the cadre's that is still running
+    from gonghui.core.models import BackgroundJob
+
+    job = BackgroundJob.objects.create(kind="test", status="running", created_by=world.cadre)
+    client.force_login(world.cadre)
+    url = f"/jobs/{job.pk}/"
+    # when the page polls it, it keeps polling without a reload
+    running = client.get(url, HTTP_HX_REQUEST="true")
+    assert "every 1s" in running.content.decode()
+    assert "HX-Refresh" not in running.headers
+    # then once the job is done the poll asks the page to reload and show the outcome
+    job.status = "done"
+    job.save()
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done.headers["HX-Refresh"] == "true"
+    # and another user cannot poll it
+    client.force_login(world.other_chair)
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 403
