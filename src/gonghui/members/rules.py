@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -413,6 +413,15 @@ class CleanRow:
     errors: list[RowError] = field(default_factory=list)
 
 
+@dataclass
+class CleanBlock:
+    """Rows cleaned column by column: value key -> one value per row (None: no value), and
+    the errors as (row index, RowError)."""
+
+    values: dict[str, list[Any]]
+    errors: list[tuple[int, RowError]]
+
+
 # Sentinel in a group lookup: two units of the union share this normalised name.
 AMBIGUOUS = -1
 
@@ -439,8 +448,23 @@ def _text(value: Any) -> str:
     return _norm(value if isinstance(value, str) else str(value))
 
 
+def _text_fast(value: Any) -> str:
+    """``_text`` with a fast path for ASCII strings (already NFKC-normal)."""
+    if value.__class__ is str and value.isascii():
+        return " ".join(value.split())
+    return _text(value)
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_empty(value: Any) -> bool:
+    """A cell ``clean`` skips: no value, an empty string or only white space."""
+    return value is None or value == "" or (isinstance(value, str) and value.isspace())
+
+
+_BLANK: tuple[Any, str, str] = (None, "", "")
 
 
 TEXT_FIELDS = ("post", "department", "ethnicity", "political_status", "education", "note")
@@ -459,6 +483,7 @@ class RowCleaner:
         self.today = today
         self.groups = groups
         self._memo: dict[str, dict[Any, tuple[Any, str, str]]] = {f.key: {} for f in FIELDS}
+        self._ids = core_rules.IdNumberChecker(today=today)
 
     def clean(self, raw: Mapping[str, Any]) -> CleanRow:
         out = CleanRow()
@@ -481,12 +506,217 @@ class RowCleaner:
             converted, code, detail = result
             if code:
                 errors.append(RowError(key, code, detail))
+            elif converted is None:
+                continue
             elif key in _DIRECT:
                 values[_DIRECT[key]] = converted
             else:
                 given[key] = converted
         self._cross_checks(given, values, errors, born, sex)
         return out
+
+    def clean_columns(self, columns: Mapping[str, Sequence[Any]], n: int) -> CleanBlock:
+        """``clean`` for ``n`` rows given column by column (field -> the cells of that
+        column, one per row; a field without a column is left out). The same rules, the
+        same values and errors, but one loop per column instead of one dict per row: the
+        roster import cleans 100,000 rows this way. Values come back as columns too (value
+        key -> one value per row, None where the row has none); errors as (row index,
+        RowError)."""
+        none: list[Any] = [None] * n
+        values: dict[str, list[Any]] = {k: none.copy() for k in VALUE_KEYS}
+        errors: list[tuple[int, RowError]] = []
+        born, sex = self._identity_columns(columns, n, values, errors)
+        given: dict[str, list[Any]] = {}
+        for key, cells in columns.items():
+            if key in ("name", "id_number"):
+                continue
+            if key in _UNIQUE_FIELDS:
+                out = self._unique_column(key, cells, errors)
+            else:
+                out = self._repeating_column(key, cells, errors)
+            if key in _DIRECT:
+                values[_DIRECT[key]] = out
+            else:
+                given[key] = out
+        self._cross_check_columns(given, values, errors, born, sex)
+        return CleanBlock(values, errors)
+
+    def _repeating_column(
+        self, key: str, cells: Sequence[Any], errors: list[tuple[int, RowError]]
+    ) -> list[Any]:
+        """A column whose values repeat: each distinct value is converted once, in the
+        order first seen (as ``clean`` fills the same memo), blanks included."""
+        memo = self._memo[key]
+        distinct = dict.fromkeys(cells)
+        for value in distinct:
+            if value not in memo:
+                memo[value] = _BLANK if _is_empty(value) else self._convert(key, value)
+        results = [memo[v] for v in cells]
+        if any(memo[v][1] for v in distinct):
+            for i, (_converted, code, detail) in enumerate(results):
+                if code:
+                    errors.append((i, RowError(key, code, detail)))
+        return [r[0] for r in results]
+
+    def _unique_column(
+        self, key: str, cells: Sequence[Any], errors: list[tuple[int, RowError]]
+    ) -> list[Any]:
+        """A column of values that rarely repeat (phone, member number, note): a fast path
+        for plain ASCII cells, ``_convert``'s rules for the rest."""
+        if key == "phone":
+            out = [
+                v
+                if v.__class__ is str
+                and len(v) == 11
+                and v.isdigit()
+                and v.isascii()
+                and v[0] == "1"
+                else None
+                for v in cells
+            ]
+        else:
+            limit = FIELD_BY_KEY[key].max_length or 200
+            out = [
+                t
+                if v.__class__ is str
+                and v.isascii()
+                and (t := " ".join(v.split()))
+                and len(t) <= limit
+                else None
+                for v in cells
+            ]
+        if None not in out:
+            return out
+        convert = self._converter(key)
+        for i, (fast, value) in enumerate(zip(out, cells, strict=True)):
+            if fast is not None or _is_empty(value):
+                continue
+            converted, code, detail = convert(value)
+            if code:
+                errors.append((i, RowError(key, code, detail)))
+            else:
+                out[i] = converted
+        return out
+
+    def _converter(self, key: str) -> Callable[[Any], tuple[Any, str, str]]:
+        """One cell of ``key`` -> (converted, error code, detail): memoised for the fields
+        whose values repeat, with fast paths for the unique ones."""
+        convert = self._convert
+        if key == "phone":
+
+            def phone(value: Any) -> tuple[Any, str, str]:
+                if value.__class__ is str and value.isascii():  # NFKC-normal already
+                    digits, ok = core_rules.normalise_phone_fast(value)
+                else:
+                    digits, ok = core_rules.normalise_phone(_text(value))
+                return (digits, _OK, "") if ok else (None, "phone_invalid", "")
+
+            return phone
+        if key in ("member_no", "note"):
+            limit = FIELD_BY_KEY[key].max_length or 200
+            too_long = (None, "too_long", str(limit))
+
+            def text(value: Any) -> tuple[Any, str, str]:
+                t = _text_fast(value)
+                return too_long if len(t) > limit else (t, _OK, "")
+
+            return text
+        if key in _UNIQUE_FIELDS:
+            return lambda value: convert(key, value)
+        memo = self._memo[key]
+
+        def memoised(value: Any) -> tuple[Any, str, str]:
+            try:
+                return memo[value]
+            except KeyError:
+                result = memo[value] = convert(key, value)
+                return result
+
+        return memoised
+
+    def _identity_columns(
+        self,
+        columns: Mapping[str, Sequence[Any]],
+        n: int,
+        values: dict[str, list[Any]],
+        errors: list[tuple[int, RowError]],
+    ) -> tuple[list[date | None], list[str]]:
+        nfkc = unicodedata.is_normalized
+        cells = columns.get("name") or [None] * n
+        # _norm's work, skipped for text that is NFKC-normal without invisible characters
+        names = [
+            " ".join(v.split())
+            if v.__class__ is str
+            and (v.isascii() or (nfkc("NFKC", v) and "\u200b" not in v and "\ufeff" not in v))
+            else _text(v)
+            for v in cells
+        ]
+        if "" in names or max(map(len, names), default=0) > 50:
+            for i, name in enumerate(names):
+                if not name:
+                    errors.append((i, RowError("name", "required")))
+                elif len(name) > 50:
+                    errors.append((i, RowError("name", "too_long", "50")))
+                else:
+                    continue
+                names[i] = None
+        values["name"] = names
+        ids, births, genders = values["id_number"], values["birth_date"], values["gender"]
+        sexes = [""] * n
+        check = self._ids
+        for i, idv in enumerate(columns.get("id_number") or [None] * n):
+            if idv.__class__ is str and idv.isascii() and idv.isalnum():
+                idn = idv.upper()  # clean ASCII: _text would change nothing
+            elif is_blank(idv):
+                errors.append((i, RowError("id_number", "required")))
+                continue
+            elif isinstance(idv, float | int) and not isinstance(idv, bool):
+                errors.append((i, RowError("id_number", "id_numeric")))
+                continue
+            else:
+                idn = _text(idv).upper()
+            reason, birth, sex = check(idn)
+            if reason:
+                errors.append((i, RowError("id_number", f"id_{reason}")))
+                continue
+            ids[i], births[i], genders[i], sexes[i] = idn, birth, sex, sex
+        return births.copy(), sexes
+
+    @staticmethod
+    def _cross_check_columns(
+        given: dict[str, list[Any]],
+        values: dict[str, list[Any]],
+        errors: list[tuple[int, RowError]],
+        born: list[date | None],
+        sex: list[str],
+    ) -> None:
+        if "birth_date" in given:
+            for i, (bd_given, b) in enumerate(zip(given["birth_date"], born, strict=True)):
+                if bd_given is None or b is None:
+                    continue
+                bd, precision = bd_given
+                same = (bd.year, bd.month) == (b.year, b.month) if precision == "month" else bd == b
+                if not same:
+                    errors.append((i, RowError("birth_date", "birth_date_mismatch", b.isoformat())))
+        if "gender" in given:
+            for i, (g, s) in enumerate(zip(given["gender"], sex, strict=True)):
+                if g is not None and s and g != s:
+                    errors.append((i, RowError("gender", "gender_mismatch")))
+        if "joined_on" in given:
+            joined_on = values["joined_on"]
+            for i, (j_given, b) in enumerate(zip(given["joined_on"], born, strict=True)):
+                if j_given is None:
+                    continue
+                joined = j_given[0]
+                if b is not None and joined <= b:
+                    errors.append((i, RowError("joined_on", "joined_before_birth")))
+                else:
+                    joined_on[i] = joined
+        if "is_retired" in given:
+            status = values["work_status"]
+            for i, retired in enumerate(given["is_retired"]):
+                if status[i] is None and retired is not None:
+                    status[i] = "retired" if retired else "working"
 
     def _identity(
         self, raw: Mapping[str, Any], values: dict[str, Any], errors: list[RowError]
@@ -522,7 +752,9 @@ class RowCleaner:
                 parsed = parse_date(value, allow_month=True)
             except ValueError:
                 return None, "date_invalid", ""
-            if parsed is not None and parsed > self.today:
+            if parsed is None:  # nothing visible (a zero-width space alone): blank
+                return None, _OK, ""
+            if parsed > self.today:
                 return None, "date_future", ""
             return (parsed, date_precision(value)), _OK, ""
         if key == "gender":
@@ -595,6 +827,15 @@ _DIRECT = {
     "member_no": "member_no",
     **{k: k for k in (*TEXT_FIELDS, *FLAG_FIELDS)},
 }
+# Every key a cleaned row's values may hold.
+VALUE_KEYS = (
+    "name",
+    "id_number",
+    "birth_date",
+    "gender",
+    "joined_on",
+    *dict.fromkeys(_DIRECT.values()),
+)
 
 
 def clean_row(raw: Mapping[str, Any], *, today: date, groups: Mapping[str, int]) -> CleanRow:

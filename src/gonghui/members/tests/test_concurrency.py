@@ -41,7 +41,7 @@ def test_it_numbers_members_uniquely_when_approved_at_the_same_moment(world):
         try:
             barrier.wait(timeout=10)
             services.member_approve(actor=world.chair, member=member, on=date(2026, 3, 2))
-        except BaseException as e:  # noqa: BLE001 - reported to the test thread below
+        except BaseException as e:  # reported to the test thread below
             errors.append(e)
         finally:
             connections.close_all()

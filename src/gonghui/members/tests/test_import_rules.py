@@ -249,3 +249,75 @@ def test_column_letters_match_excel(n):
 
 def test_header_normalisation_is_nfkc():
     assert rules.normalise_header("ＩＤ　Ｎｏ") == unicodedata.normalize("NFKC", "idno")
+
+
+# ---- column-wise cleaning agrees with the row-by-row reference ---------------------------
+
+CELLS = {
+    "name": st.one_of(
+        st.sampled_from(["张伟", " 李 娜 ", "Ｗａｎｇ", "\u200b", "", None, "x" * 51, 12.0]),
+        st.text(max_size=8),
+    ),
+    "id_number": st.one_of(
+        st.builds(
+            lambda d, s, g: valid_id_number(d, s, g),
+            st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 1, 1)),
+            st.integers(0, 99),
+            st.sampled_from(["M", "F"]),
+        ),
+        st.sampled_from(["", None, " ", 110105199003071239.0, "11010519491231002x", "123"]),
+        st.text(max_size=19),
+    ),
+    "gender": st.sampled_from(["男", "女", "M", "f", "?", "", None, " "]),
+    "birth_date": st.one_of(
+        st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 1, 1)),
+        st.sampled_from(["1990-03-07", "1990.3", "199003", "bad", "", "\u200b", 1990, 33000]),
+    ),
+    "phone": st.one_of(
+        st.from_regex(r"1[0-9]{10}", fullmatch=True),
+        st.sampled_from(
+            ["+86 139 1234 5678", "123", "", None, "１３９１２３４５６７８", 13912345678.0]
+        ),
+        st.text(max_size=14),
+    ),
+    "group": st.sampled_from(["语文组", "数学组", "同名", "不存在", "", None]),
+    "employment_type": st.sampled_from(["正式", "合同工", "劳务派遣人员", "外包", "", 1]),
+    "post": st.one_of(st.sampled_from(["教师", "", " ", None, 1.0, "x" * 61]), st.text(max_size=4)),
+    "joined_on": st.one_of(
+        st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 1, 1)),
+        st.sampled_from(["2015-09-01", "2015年9月", "1800-01-01", "", "\u200b", "x"]),
+    ),
+    "member_no": st.one_of(
+        st.sampled_from(["SCH-00001", "SCH-00001", " A 1 ", "", None, 7.0, "Ａ１", "9" * 31]),
+        st.text(max_size=6),
+    ),
+    "work_status": st.sampled_from(["在职", "退休", "离职", "", None]),
+    "is_retired": st.sampled_from(["是", "否", True, 0, 1.0, "也许", "", None]),
+    "is_model_worker": st.sampled_from(["是", "否", "省级劳模", "?", True, "", None]),
+    "is_in_hardship": st.sampled_from(["是", "否", "√", "x", "", None]),
+    "note": st.one_of(
+        st.sampled_from(["", "\u200b", "备注", "x" * 201, None]), st.text(max_size=5)
+    ),
+}
+GROUPS = {"语文组": 11, "数学组": 12, "同名": rules.AMBIGUOUS}
+
+
+@st.composite
+def sheets(draw):
+    fields = draw(st.lists(st.sampled_from(sorted(CELLS)), unique=True, min_size=1))
+    n = draw(st.integers(min_value=1, max_value=12))
+    return {f: [draw(CELLS[f]) for _ in range(n)] for f in fields}, n
+
+
+@given(sheets())
+def test_cleaning_by_columns_agrees_with_cleaning_row_by_row(sheet):
+    columns, n = sheet
+    reference = rules.RowCleaner(today=TODAY, groups=GROUPS)
+    fast = rules.RowCleaner(today=TODAY, groups=GROUPS)
+    block = fast.clean_columns(columns, n)
+    for i in range(n):
+        expected = reference.clean({f: cells[i] for f, cells in columns.items()})
+        got_values = {k: col[i] for k, col in block.values.items() if col[i] is not None}
+        got_errors = [err for row, err in block.errors if row == i]
+        assert got_values == expected.values
+        assert sorted(got_errors, key=repr) == sorted(expected.errors, key=repr)
