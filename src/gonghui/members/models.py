@@ -37,9 +37,15 @@ class Member(models.Model):
     appends a MembershipEvent, so the history stays with the person."""
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="member")
-    union = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="union_members")
+    # No single-column indexes on union/unit: the (union, status) and (unit, status) indexes
+    # below serve every lookup by union or unit, and each index slows a 100,000-row import.
+    union = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="union_members", db_index=False
+    )
     # The lowest unit the member belongs to: a union group, a branch union or the union itself.
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="unit_members")
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="unit_members", db_index=False
+    )
     member_no = models.CharField(_("member number"), max_length=30, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
