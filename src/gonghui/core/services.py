@@ -394,6 +394,29 @@ def token_create(*, actor: User | None, user: User, name: str = "cli") -> str:
     return raw
 
 
+@transaction.atomic
+def token_revoke(*, actor: User | None, user: User, prefix: str) -> int:
+    """Revoke the user's active tokens whose first 8 characters are ``prefix`` (the part
+    ``--list`` shows, or the whole token). Returns how many were revoked."""
+    if len(prefix) < 8:
+        raise DomainError(
+            "token.prefix", _("Give the token's first 8 characters or the whole token.")
+        )
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(
+            user=user, revoked_at__isnull=True, prefix=prefix[:8]
+        )
+    )
+    if not tokens:
+        raise DomainError("token.not_found", _("No active token starts with these characters."))
+    now = timezone.now()
+    for t in tokens:
+        t.revoked_at = now
+        t.save(update_fields=["revoked_at"])
+        audit(actor=actor, action="token.revoke", obj=t, note=f"for {user.username}")
+    return len(tokens)
+
+
 def token_user(raw: str) -> User | None:
     digest = hashlib.sha256(raw.encode()).hexdigest()
     token = (

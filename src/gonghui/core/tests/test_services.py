@@ -670,3 +670,22 @@ def test_it_changes_nothing_when_a_service_refuses(world):
     with pytest.raises(DomainError):
         services.unit_create(actor=world.chair, name="X", code="X", kind="group", parent=world.edu)
     assert AuditEvent.objects.count() == before
+
+
+def test_it_revokes_tokens_by_prefix_and_refuses_a_wrong_one(world):
+    # given two tokens of the chair
+    keep = services.token_create(actor=None, user=world.chair, name="keep")
+    drop = services.token_create(actor=None, user=world.chair, name="drop")
+    # when one is revoked by its first 8 characters
+    assert services.token_revoke(actor=world.admin, user=world.chair, prefix=drop[:8]) == 1
+    # then it no longer authenticates, the other still does, and the revocation is audited
+    assert services.token_user(drop) is None
+    assert services.token_user(keep) == world.chair
+    assert AuditEvent.objects.filter(action="token.revoke", actor=world.admin).exists()
+    # and a short or unknown prefix is refused, changing nothing
+    with pytest.raises(DomainError) as short:
+        services.token_revoke(actor=None, user=world.chair, prefix="gh_")
+    assert short.value.code == "token.prefix"
+    with pytest.raises(DomainError) as unknown:
+        services.token_revoke(actor=None, user=world.chair, prefix="gh_zzzzzzzz")
+    assert unknown.value.code == "token.not_found"

@@ -11,10 +11,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
 
 from gonghui.core import services
+from gonghui.core.errors import DomainError
 from gonghui.core.models import ApiToken, User
 
 
@@ -54,22 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{t.prefix}  {t.name}  {t.created_at:%Y-%m-%d}  {used}  {state}")
 
     def _revoke(self, user: User, prefix: str) -> None:
-        if len(prefix) < 8:
-            raise CommandError("Give the token's 8-character prefix (see --list) or the token.")
-        # TODO(lead): move into core.services as token_revoke(*, actor, user, prefix).
-        with transaction.atomic():
-            tokens = list(
-                ApiToken.objects.select_for_update().filter(
-                    user=user, revoked_at__isnull=True, prefix=prefix[:8]
-                )
-            )
-            if not tokens:
-                raise CommandError(f"No active token of {user.username} starts with {prefix}.")
-            now = timezone.now()
-            for t in tokens:
-                t.revoked_at = now
-                t.save(update_fields=["revoked_at"])
-                services.audit(
-                    actor=None, action="token.revoke", obj=t, note=f"for {user.username}"
-                )
-        self.stdout.write(f"Revoked {len(tokens)} token(s) of {user.username}.")
+        try:
+            n = services.token_revoke(actor=None, user=user, prefix=prefix)
+        except DomainError as e:
+            raise CommandError(e.message) from e
+        self.stdout.write(f"Revoked {n} token(s) of {user.username}.")
