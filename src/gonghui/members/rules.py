@@ -644,14 +644,14 @@ class RowCleaner:
         nfkc = unicodedata.is_normalized
         cells = columns.get("name") or [None] * n
         # _norm's work, skipped for text that is NFKC-normal without invisible characters
-        names = [
+        names: list[str | None] = [
             " ".join(v.split())
             if v.__class__ is str
             and (v.isascii() or (nfkc("NFKC", v) and "\u200b" not in v and "\ufeff" not in v))
             else _text(v)
             for v in cells
         ]
-        if "" in names or max(map(len, names), default=0) > 50:
+        if "" in names or max((len(x or "") for x in names), default=0) > 50:
             for i, name in enumerate(names):
                 if not name:
                     errors.append((i, RowError("name", "required")))
