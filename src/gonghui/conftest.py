@@ -10,11 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gonghui.core.models import OrgUnit, Role, User
 from gonghui.core.services import role_grant
 from gonghui.members.models import Member
 from gonghui.testing.factories import MemberFactory, PersonFactory, UserFactory, make_unit
+
+# The suite runs on a shared 2-core machine (and in CI twice): a slow example is not a bug,
+# so no per-example deadline; the number of examples stays hypothesis's default.
+settings.register_profile("gonghui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("gonghui")
 
 
 @dataclass

@@ -140,7 +140,8 @@ def test_it_reads_gender_from_the_parity_of_the_17th_digit(birth, order, gender_
 
 @given(birth=dates, a=dates, b=dates)
 def test_it_never_makes_anyone_younger_as_time_passes(birth, a, b):
-    assume(birth <= a <= b)
+    # Sorted rather than filtered: filtering three free dates rejects five draws in six.
+    birth, a, b = sorted((birth, a, b))
     assert rules.age_on(birth, a) <= rules.age_on(birth, b)
 
 
