@@ -93,7 +93,10 @@ def roles(user: User | AnonymousUser) -> set[str]:
 
 
 def has_perm(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> bool:
-    """True when a grant carrying ``perm`` sits on ``unit`` or one of its ancestors."""
+    """True when a grant carrying ``perm`` sits on ``unit`` or one of its ancestors.
+    An administrator reaches every unit, whichever unit their grant names."""
+    if is_admin(user):
+        return True
     return any(unit.path.startswith(g.unit.path) for g in _grants_for(user, perm))
 
 
@@ -103,11 +106,13 @@ def require(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> None:
 
 
 def has_any(user: User | AnonymousUser, perm: Perm) -> bool:
-    return bool(_grants_for(user, perm))
+    return is_admin(user) or bool(_grants_for(user, perm))
 
 
 def units_with(user: User | AnonymousUser, perm: Perm) -> QuerySet[OrgUnit]:
-    """All units (any depth) where the user holds ``perm``."""
+    """All units (any depth) where the user holds ``perm``; every unit for an admin."""
+    if is_admin(user):
+        return OrgUnit.objects.filter(archived_at__isnull=True)
     grants = _grants_for(user, perm)
     if not grants:
         return OrgUnit.objects.none()
@@ -118,7 +123,11 @@ def units_with(user: User | AnonymousUser, perm: Perm) -> QuerySet[OrgUnit]:
 
 
 def top_units(user: User | AnonymousUser, perm: Perm) -> list[OrgUnit]:
-    """The highest units the user holds ``perm`` on (no unit listed under another)."""
+    """The highest units the user holds ``perm`` on (no unit listed under another); the
+    roots of every tree for an admin."""
+    if is_admin(user):
+        roots = OrgUnit.objects.filter(parent__isnull=True, archived_at__isnull=True)
+        return list(roots.order_by("sort_order", "name"))
     units = sorted({g.unit for g in _grants_for(user, perm)}, key=lambda u: (u.depth, u.path))
     tops: list[OrgUnit] = []
     for u in units:

@@ -86,8 +86,6 @@ def unit_ref(unit: OrgUnit) -> UnitRef:
 
 
 def _visible_units(user: User) -> QuerySet[OrgUnit]:
-    if access.is_admin(user):
-        return OrgUnit.objects.filter(archived_at__isnull=True)
     if not access.has_any(user, Perm.VIEW_ORG):
         raise PermissionDenied
     return access.units_with(user, Perm.VIEW_ORG)

@@ -14,13 +14,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav": {
-            "stats": access.has_any(user, access.Perm.VIEW_STATS) or access.is_admin(user),
-            "org": access.has_any(user, access.Perm.VIEW_ORG) or access.is_admin(user),
-            "members": access.has_any(user, access.Perm.VIEW_MEMBERS) or access.is_admin(user),
-            "import": access.has_any(user, access.Perm.EDIT_MEMBERS) or access.is_admin(user),
-            "approve": access.has_any(user, access.Perm.APPROVE_MEMBERS) or access.is_admin(user),
-            "audit": access.has_any(user, access.Perm.VIEW_AUDIT) or access.is_admin(user),
-            "users": access.has_any(user, access.Perm.MANAGE_USERS) or access.is_admin(user),
+            "stats": access.has_any(user, access.Perm.VIEW_STATS),
+            "org": access.has_any(user, access.Perm.VIEW_ORG),
+            "members": access.has_any(user, access.Perm.VIEW_MEMBERS),
+            "import": access.has_any(user, access.Perm.EDIT_MEMBERS),
+            "approve": access.has_any(user, access.Perm.APPROVE_MEMBERS),
+            "audit": access.has_any(user, access.Perm.VIEW_AUDIT),
+            "users": access.has_any(user, access.Perm.MANAGE_USERS),
             "self": bool(getattr(user, "person_id", None)),
         }
     }

@@ -339,9 +339,7 @@ def user_create(
     """Create a login. The password must pass Django's validators; only its hash is stored.
     A person may be linked only when they are a member where the actor manages users."""
     username = username.strip()
-    if actor is not None and not (
-        access.has_any(actor, access.Perm.MANAGE_USERS) or access.is_admin(actor)
-    ):
+    if actor is not None and not (access.has_any(actor, access.Perm.MANAGE_USERS)):
         raise DomainError("forbidden", _("You are not allowed to create users."))
     if not username:
         raise DomainError("user.username", _("The username is required."), field="username")

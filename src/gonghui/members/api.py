@@ -163,7 +163,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> MemberPa
     user = user_of(request)
     if not may_list_members(user):
         raise PermissionDenied
-    if filters.reveal and not (access.is_admin(user) or access.has_any(user, Perm.VIEW_SENSITIVE)):
+    if filters.reveal and not access.has_any(user, Perm.VIEW_SENSITIVE):
         raise PermissionDenied
     unit = None
     if filters.unit is not None:

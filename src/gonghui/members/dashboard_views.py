@@ -31,7 +31,7 @@ def _chosen_unit(request: HttpRequest, tops: list[OrgUnit]) -> OrgUnit:
     if not raw.isdigit():
         raise Http404
     unit = OrgUnit.objects.filter(pk=int(raw)).first()
-    if unit is None or not (access.is_admin(user) or access.has_perm(user, Perm.VIEW_STATS, unit)):
+    if unit is None or not access.has_perm(user, Perm.VIEW_STATS, unit):
         raise Http404
     return unit
 
@@ -51,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ancestors = [
         a
         for a in OrgUnit.objects.filter(pk__in=unit.ancestor_ids()).order_by("depth")
-        if a.pk != unit.pk and (access.is_admin(user) or access.has_perm(user, Perm.VIEW_STATS, a))
+        if a.pk != unit.pk and (access.has_perm(user, Perm.VIEW_STATS, a))
     ]
     show_unions = len(figures.unions) > 1 or (bool(figures.unions) and not unit.is_union)
     return render(
@@ -64,8 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stats": figures,
             "charts": stats.chart_data(figures),
             "show_unions": show_unions,
-            "can_see_members": access.is_admin(user)
-            or access.has_perm(user, Perm.VIEW_MEMBERS, unit),
+            "can_see_members": access.has_perm(user, Perm.VIEW_MEMBERS, unit),
             "year": today.year,
         },
     )

@@ -26,7 +26,7 @@ ERRORS_PER_PAGE = 50
 
 
 def _may_import(request: HttpRequest) -> None:
-    if not (access.has_any(request.user, Perm.EDIT_MEMBERS) or access.is_admin(request.user)):
+    if not access.has_any(request.user, Perm.EDIT_MEMBERS):
         raise PermissionDenied
 
 

@@ -162,10 +162,7 @@ def import_dir() -> Path:
 
 def importable_unions(user: User) -> list[OrgUnit]:
     """Unions (grassroots or joint) whose roster ``user`` may import."""
-    if access.is_admin(user):
-        qs = OrgUnit.objects.filter(archived_at__isnull=True)
-    else:
-        qs = access.units_with(user, Perm.EDIT_MEMBERS)
+    qs = access.units_with(user, Perm.EDIT_MEMBERS)
     return list(qs.filter(kind__in=[UnitKind.GRASSROOTS_UNION, UnitKind.JOINT_UNION]))
 
 
@@ -179,7 +176,7 @@ def visible_imports(user: User) -> Any:
 def _require_edit(actor: User | None, union: OrgUnit) -> None:
     if actor is None:  # system work: the CLI names the union explicitly
         return
-    if not (access.has_perm(actor, Perm.EDIT_MEMBERS, union) or access.is_admin(actor)):
+    if not access.has_perm(actor, Perm.EDIT_MEMBERS, union):
         raise DomainError(
             "forbidden", _("You are not allowed to do this in %(unit)s.") % {"unit": union}
         )

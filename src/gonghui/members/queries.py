@@ -62,11 +62,11 @@ class MemberFilter:
 
 def can(user: User, perm: Perm, unit: OrgUnit) -> bool:
     """``access.has_perm`` with the administrator's reach over every unit."""
-    return access.is_admin(user) or access.has_perm(user, perm, unit)
+    return access.has_perm(user, perm, unit)
 
 
 def may_list_members(user: User) -> bool:
-    return access.is_admin(user) or access.has_any(user, Perm.VIEW_MEMBERS)
+    return access.has_any(user, Perm.VIEW_MEMBERS)
 
 
 def visible_members(user: User, perm: Perm = Perm.VIEW_MEMBERS) -> QuerySet[Member]:
@@ -76,11 +76,7 @@ def visible_members(user: User, perm: Perm = Perm.VIEW_MEMBERS) -> QuerySet[Memb
 
 def visible_units(user: User, perm: Perm = Perm.VIEW_MEMBERS) -> QuerySet[OrgUnit]:
     """Units the user may choose in a filter: where they hold ``perm`` (admins: all)."""
-    if access.is_admin(user):
-        units = OrgUnit.objects.filter(archived_at__isnull=True)
-    else:
-        units = access.units_with(user, perm)
-    return units.order_by("path")
+    return access.units_with(user, perm).order_by("path")
 
 
 def unit_filter_options(user: User, chosen: OrgUnit | None) -> list[tuple[int, str, int]]:
@@ -91,10 +87,7 @@ def unit_filter_options(user: User, chosen: OrgUnit | None) -> list[tuple[int, s
     it with the units one level below each step, so the chooser opens as the user goes
     down. A top or chosen union (or branch) lists all its branches and groups at once: a
     union's chair picks any of their groups directly. Two queries at most."""
-    if access.is_admin(user):
-        tops = list(OrgUnit.objects.filter(parent__isnull=True, archived_at__isnull=True))
-    else:
-        tops = access.top_units(user, Perm.VIEW_MEMBERS)
+    tops = access.top_units(user, Perm.VIEW_MEMBERS)
     if not tops:
         return []
     opened = {t.pk for t in tops}

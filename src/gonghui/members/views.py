@@ -135,9 +135,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": urlencode(params),
         "filter_params": list(params.items()),
-        "can_sensitive": access.is_admin(request.user)
-        or access.has_any(request.user, Perm.VIEW_SENSITIVE),
-        "can_add": access.is_admin(request.user) or access.has_any(request.user, Perm.EDIT_MEMBERS),
+        "can_sensitive": access.has_any(request.user, Perm.VIEW_SENSITIVE),
+        "can_add": access.has_any(request.user, Perm.EDIT_MEMBERS),
     }
     partial = request.htmx and not request.htmx.boosted
     # The unit chooser opens level by level (see queries.unit_filter_options): the filter
@@ -349,7 +348,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 
 def _require_approver(request: HttpRequest) -> None:
     user = request.user
-    if not (access.is_admin(user) or access.has_any(user, Perm.APPROVE_MEMBERS)):
+    if not access.has_any(user, Perm.APPROVE_MEMBERS):
         raise PermissionDenied
 
 
