@@ -19,12 +19,8 @@ def user_of(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def may(user: User, perm: Perm, unit: OrgUnit) -> bool:
-    return access.has_perm(user, perm, unit)
-
-
 def require(user: User, perm: Perm, unit: OrgUnit) -> None:
-    if not may(user, perm, unit):
+    if not access.has_perm(user, perm, unit):
         raise PermissionDenied
 
 
@@ -34,6 +30,6 @@ def unit_or_404(
     """The unit if the caller holds ``perm`` on it; otherwise 404 (``field`` names the
     input that referred to it, for the error body)."""
     unit = OrgUnit.objects.filter(pk=unit_id).first()
-    if unit is None or not may(user, perm, unit):
+    if unit is None or not access.has_perm(user, perm, unit):
         raise Http404(field)
     return unit

@@ -147,7 +147,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> UnitDetailOut:
         **unit_out(unit).model_dump(),
         ancestors=[unit_ref(a) for a in ancestors.order_by("depth")],
         children=[unit_ref(c) for c in children],
-        can_manage=unit.archived_at is None and queries.may(user, Perm.MANAGE_ORG, unit),
+        can_manage=unit.archived_at is None and access.has_perm(user, Perm.MANAGE_ORG, unit),
     )
 
 

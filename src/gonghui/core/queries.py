@@ -90,11 +90,6 @@ def union_of(unit: OrgUnit) -> OrgUnit | None:
     return next((a for a in ancestors if a.is_union), None)
 
 
-def may(user: User, perm: Perm, unit: OrgUnit) -> bool:
-    """``perm`` on ``unit``; an administrator may everything."""
-    return access.has_perm(user, perm, unit)
-
-
 def units_managed(user: User, perm: Perm = Perm.MANAGE_ORG) -> QuerySet[OrgUnit]:
     """Live units where the user holds ``perm`` (all live units for an administrator)."""
     return access.units_with(user, perm)
@@ -198,15 +193,15 @@ def unit_detail_context(user: User, unit: OrgUnit) -> dict[str, Any]:
     has_committees = unit.kind != UnitKind.UNION_GROUP
     return {
         "unit": unit,
-        "ancestors": [(a, may(user, Perm.VIEW_ORG, a)) for a in ancestors],
+        "ancestors": [(a, access.has_perm(user, Perm.VIEW_ORG, a)) for a in ancestors],
         "children": children,
         "archived_children": list(unit.children.filter(archived_at__isnull=False).order_by("name")),
         "members_total": sum(counts.values()),
         "committees": committees_of(unit) if has_committees else [],
         "has_committees": has_committees,
         "registrations": list(unit.registrations.all()) if unit.is_union else [],
-        "can_manage": unit.archived_at is None and may(user, Perm.MANAGE_ORG, unit),
-        "can_audit": may(user, Perm.VIEW_AUDIT, unit),
+        "can_manage": unit.archived_at is None and access.has_perm(user, Perm.MANAGE_ORG, unit),
+        "can_audit": access.has_perm(user, Perm.VIEW_AUDIT, unit),
     }
 
 

@@ -153,7 +153,7 @@ def unit_create(
         if parent is None and not access.is_admin(actor):
             raise DomainError("unit.forbidden", _("Only an administrator may add a root unit."))
         if parent is not None:
-            _require(actor, access.Perm.MANAGE_ORG, parent)
+            require_permission(actor, access.Perm.MANAGE_ORG, parent)
     _check_parent(kind, parent)
     if OrgUnit.objects.filter(code=code).exists():
         raise DomainError("unit.code_taken", _("The code %(code)s is taken.") % {"code": code})
@@ -176,7 +176,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, actor: User, unit: OrgUnit, **changes: Any) -> OrgUnit:
-    _require(actor, access.Perm.MANAGE_ORG, unit)
+    require_permission(actor, access.Perm.MANAGE_ORG, unit)
     allowed = {"name", "short_name", "staff_count", "is_affiliated", "sort_order", "address"}
     unknown = set(changes) - allowed
     if unknown:
@@ -195,8 +195,8 @@ def unit_update(*, actor: User, unit: OrgUnit, **changes: Any) -> OrgUnit:
 @transaction.atomic
 def unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Move a unit and its subtree under another parent, rewriting the paths below."""
-    _require(actor, access.Perm.MANAGE_ORG, unit)
-    _require(actor, access.Perm.MANAGE_ORG, new_parent)
+    require_permission(actor, access.Perm.MANAGE_ORG, unit)
+    require_permission(actor, access.Perm.MANAGE_ORG, new_parent)
     if new_parent.path.startswith(unit.path):
         raise DomainError("unit.cycle", _("A unit cannot be moved under itself."))
     _check_parent(unit.kind, new_parent)
@@ -223,7 +223,7 @@ def unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
 
 @transaction.atomic
 def unit_archive(*, actor: User, unit: OrgUnit, reason: str) -> OrgUnit:
-    _require(actor, access.Perm.MANAGE_ORG, unit)
+    require_permission(actor, access.Perm.MANAGE_ORG, unit)
     if not reason.strip():
         raise DomainError("unit.reason_required", _("Give a reason."), field="reason")
     if OrgUnit.objects.filter(parent=unit, archived_at__isnull=True).exists():
@@ -243,7 +243,11 @@ def unit_archive(*, actor: User, unit: OrgUnit, reason: str) -> OrgUnit:
     return unit
 
 
-def _require(actor: User, perm: access.Perm, unit: OrgUnit) -> None:
+def require_permission(actor: User | None, perm: access.Perm, unit: OrgUnit) -> None:
+    """Refuse (as a DomainError) an actor without ``perm`` on ``unit``. ``actor=None`` is the
+    system's own work (seed, a CLI command given an explicit union) and is not checked."""
+    if actor is None:
+        return
     if not access.has_perm(actor, perm, unit):
         raise DomainError(
             "forbidden", _("You are not allowed to do this in %(unit)s.") % {"unit": unit}
@@ -267,7 +271,7 @@ def role_grant(
     if unit.archived_at is not None:
         raise DomainError("role.unit_archived", _("The unit is archived."), field="unit")
     if actor is not None:
-        _require(actor, access.Perm.MANAGE_USERS, unit)
+        require_permission(actor, access.Perm.MANAGE_USERS, unit)
         if role == Role.ADMIN and not access.is_admin(actor):
             raise DomainError("role.forbidden", _("Only an administrator may grant that role."))
         if may_see_individuals and not may_grant_individuals(actor, unit):
@@ -305,7 +309,7 @@ def may_grant_individuals(actor: User, unit: OrgUnit) -> bool:
 
 @transaction.atomic
 def role_revoke(*, actor: User, grant: RoleGrant) -> RoleGrant:
-    _require(actor, access.Perm.MANAGE_USERS, grant.unit)
+    require_permission(actor, access.Perm.MANAGE_USERS, grant.unit)
     grant = RoleGrant.objects.select_for_update().select_related("user", "unit").get(pk=grant.pk)
     if grant.revoked_at is not None:
         raise DomainError("role.revoked", _("This role was revoked already."))
@@ -445,8 +449,7 @@ def committee_term_start(
     note: str = "",
 ) -> CommitteeTerm:
     """Open a new term (换届): the running term of that committee ends the day before."""
-    if actor is not None:
-        _require(actor, access.Perm.MANAGE_ORG, union)
+    require_permission(actor, access.Perm.MANAGE_ORG, union)
     if years not in (3, 4, 5):
         raise DomainError("term.years", _("A term lasts 3 to 5 years."), field="years")
     if kind not in CommitteeKind.values:
@@ -505,8 +508,7 @@ def position_assign(
     source: str = CommitteePosition.Source.ELECTED,
 ) -> CommitteePosition:
     union = term.committee.union
-    if actor is not None:
-        _require(actor, access.Perm.MANAGE_ORG, union)
+    require_permission(actor, access.Perm.MANAGE_ORG, union)
     if term.ended_on is not None:
         raise DomainError("position.term_ended", _("This term has ended."))
     if position not in PositionKind.values:
@@ -534,7 +536,7 @@ def position_end(
     *, actor: User, position: CommitteePosition, ends_on: date, reason: str
 ) -> CommitteePosition:
     union = position.term.committee.union
-    _require(actor, access.Perm.MANAGE_ORG, union)
+    require_permission(actor, access.Perm.MANAGE_ORG, union)
     if not reason.strip():
         raise DomainError("position.reason_required", _("Give a reason."), field="reason")
     if ends_on < position.starts_on:
@@ -568,8 +570,7 @@ REGISTRATION_FIELDS = {
 def registration_record(
     *, actor: User | None, union: OrgUnit, **data: Any
 ) -> LegalPersonRegistration:
-    if actor is not None:
-        _require(actor, access.Perm.MANAGE_ORG, union)
+    require_permission(actor, access.Perm.MANAGE_ORG, union)
     if not union.is_union:
         raise DomainError(
             "registration.not_union", _("Only a union can register as a legal person.")

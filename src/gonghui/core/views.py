@@ -49,9 +49,9 @@ def _unit_for(request: HttpRequest, unit_id: int, perm: Perm) -> OrgUnit:
     if not _may_any(user, perm):
         raise PermissionDenied
     unit = get_object_or_404(OrgUnit, pk=unit_id)
-    if queries.may(user, perm, unit):
+    if access.has_perm(user, perm, unit):
         return unit
-    if queries.may(user, Perm.VIEW_ORG, unit):
+    if access.has_perm(user, Perm.VIEW_ORG, unit):
         raise PermissionDenied
     raise Http404
 

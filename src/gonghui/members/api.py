@@ -24,7 +24,7 @@ from ninja.responses import Status
 
 from gonghui.core import access, queries, rules
 from gonghui.core.access import Perm
-from gonghui.core.api_common import may, require, unit_or_404, user_of
+from gonghui.core.api_common import require, unit_or_404, user_of
 from gonghui.core.errors import DomainError
 from gonghui.core.models import UNION_KINDS, OrgUnit, User
 from gonghui.core.schemas import ERRORS, UnitRef
@@ -129,7 +129,7 @@ def member_detail_out(m: Member, *, revealed: bool) -> MemberDetailOut:
 
 
 def _may_reveal(user: User, m: Member) -> bool:
-    return may(user, Perm.VIEW_SENSITIVE, m.unit) or access.is_self(user, m.person_id)
+    return access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit) or access.is_self(user, m.person_id)
 
 
 def _log_reveal(user: User, m: Member, request: HttpRequest) -> None:

@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from gonghui.core import rules
+from gonghui.core import access, rules
 from gonghui.core.access import Perm
 
 from . import queries, services
@@ -131,7 +131,7 @@ def member_export_response(
     user: Any, qs: QuerySet[Member], f: queries.MemberFilter, *, include_sensitive: bool
 ) -> FileResponse:
     def clear_for(m: Member) -> bool:
-        return queries.can(user, Perm.VIEW_SENSITIVE, m.unit)
+        return access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
 
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     _rows, clear_rows = write_members(

@@ -60,11 +60,6 @@ class MemberFilter:
         }
 
 
-def can(user: User, perm: Perm, unit: OrgUnit) -> bool:
-    """``access.has_perm`` with the administrator's reach over every unit."""
-    return access.has_perm(user, perm, unit)
-
-
 def may_list_members(user: User) -> bool:
     return access.has_any(user, Perm.VIEW_MEMBERS)
 
@@ -290,7 +285,7 @@ def member_units(user: User, perm: Perm = Perm.EDIT_MEMBERS) -> list[UnitChoice]
     out = []
     for u in units:
         union = unions.get(u.pk)
-        if union is None or not can(user, perm, union):
+        if union is None or not access.has_perm(user, perm, union):
             continue
         label = u.name if u.pk == union.pk else f"{union.name} / {u.name}"
         out.append(UnitChoice(u, union, label))

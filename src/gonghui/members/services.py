@@ -16,11 +16,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import access, rules
+from gonghui.core import rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent, OrgUnit, Person, User
-from gonghui.core.services import audit, snapshot
+from gonghui.core.services import audit, require_permission, snapshot
 
 from .models import Member, MembershipEvent, MemberStatus, ProfileChangeRequest, WorkStatus
 
@@ -49,15 +49,6 @@ MEMBER_FIELDS = [
 # Identity fields a member may not change alone: a cadre approves the correction.
 SELF_SERVICE_APPROVAL_FIELDS = {"name", "gender", "birth_date", "id_number"}
 SELF_SERVICE_DIRECT_FIELDS = {"phone", "ethnicity", "political_status", "education"}
-
-
-def _require(actor: User | None, perm: Perm, unit: OrgUnit) -> None:
-    if actor is None:  # system work: seed, CLI import with an explicit union
-        return
-    if not access.has_perm(actor, perm, unit):
-        raise DomainError(
-            "forbidden", _("You are not allowed to do this in %(unit)s.") % {"unit": unit}
-        )
 
 
 def _check_unit_in_union(unit: OrgUnit, union: OrgUnit) -> None:
@@ -210,7 +201,7 @@ def member_apply(
 ) -> Member:
     """An application to join (入会申请), entered by a cadre; counted once approved.
     (A future online application by the applicant will get its own service.)"""
-    _require(actor, Perm.EDIT_MEMBERS, union)
+    require_permission(actor, Perm.EDIT_MEMBERS, union)
     _check_unit_in_union(unit, union)
     pdata = clean_person_data(person, today=applied_on)
     p = _find_or_make_person(pdata)
@@ -235,7 +226,7 @@ def member_apply(
 @transaction.atomic
 def member_approve(*, actor: User | None, member: Member, on: date, member_no: str = "") -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _require(actor, Perm.APPROVE_MEMBERS, member.union)
+    require_permission(actor, Perm.APPROVE_MEMBERS, member.union)
     return _activate(actor=actor, member=member, on=on, member_no=member_no)
 
 
@@ -269,7 +260,7 @@ def _activate(*, actor: User | None, member: Member, on: date, member_no: str) -
 @transaction.atomic
 def member_reject(*, actor: User | None, member: Member, on: date, reason: str) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _require(actor, Perm.APPROVE_MEMBERS, member.union)
+    require_permission(actor, Perm.APPROVE_MEMBERS, member.union)
     if member.status != MemberStatus.APPLIED:
         raise DomainError("member.not_applied", _("Only a pending application can be rejected."))
     if not reason.strip():
@@ -292,7 +283,7 @@ def member_enrol(
     **member_fields: Any,
 ) -> Member:
     """Record someone who is a member already (a cadre entering the existing roll)."""
-    _require(actor, Perm.EDIT_MEMBERS, union)
+    require_permission(actor, Perm.EDIT_MEMBERS, union)
     fields = {k: v for k, v in member_fields.items() if k != "member_no"}
     member = member_apply(
         actor=actor, union=union, unit=unit, person=person, applied_on=joined_on, **fields
@@ -305,7 +296,7 @@ def member_enrol(
 @transaction.atomic
 def member_update(*, actor: User | None, member: Member, **changes: Any) -> Member:
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     unknown = set(changes) - set(PERSON_FIELDS) - set(MEMBER_FIELDS)
     if unknown:
         raise DomainError("member.bad_field", f"unknown fields {sorted(unknown)}")
@@ -352,7 +343,7 @@ def member_update(*, actor: User | None, member: Member, **changes: Any) -> Memb
 def member_move(*, actor: User | None, member: Member, to_unit: OrgUnit, on: date) -> Member:
     """Move a member to another group or branch of the same union."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     _check_unit_in_union(to_unit, member.union)
     if to_unit.pk == member.unit_id:
         raise DomainError(
@@ -406,7 +397,7 @@ def member_transfer_out(
     """会籍转出: the member leaves this union's roll for another union (in or outside the
     system); the receiving union takes them in with member_transfer_in."""
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     _require_active(member)
     if to_union is not None and to_union.pk == member.union_id:
         raise DomainError("member.same_union", _("Choose another union."), field="to_union")
@@ -448,7 +439,7 @@ def member_transfer_in(
 ) -> Member:
     """会籍转入: a member transferred out elsewhere joins this union, keeping their history."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, union)
+    require_permission(actor, Perm.EDIT_MEMBERS, union)
     _check_unit_in_union(unit, union)
     if member.status != MemberStatus.TRANSFERRED_OUT:
         raise DomainError(
@@ -490,7 +481,7 @@ def member_transfer_in(
 def member_retire(*, actor: User | None, member: Member, on: date) -> Member:
     """Retirement changes the work status; retirees stay members (离退休会员)."""
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     _require_active(member)
     if member.work_status == WorkStatus.RETIRED:
         raise DomainError("member.already_retired", _("The member is already retired."))
@@ -510,7 +501,7 @@ def member_retire(*, actor: User | None, member: Member, on: date) -> Member:
 @transaction.atomic
 def member_leave(*, actor: User | None, member: Member, on: date, reason: str) -> Member:
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     _require_active(member)
     if not reason.strip():
         raise DomainError("member.reason_required", _("Give a reason."), field="reason")
@@ -524,7 +515,7 @@ def member_leave(*, actor: User | None, member: Member, on: date, reason: str) -
 @transaction.atomic
 def member_decease(*, actor: User | None, member: Member, on: date, note: str = "") -> Member:
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     if member.status == MemberStatus.DECEASED:
         raise DomainError("member.already_deceased", _("Already recorded as deceased."))
     _require_active(member)
@@ -538,7 +529,7 @@ def member_decease(*, actor: User | None, member: Member, on: date, note: str = 
 @transaction.atomic
 def member_reinstate(*, actor: User | None, member: Member, on: date, note: str = "") -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    _require(actor, Perm.EDIT_MEMBERS, member.union)
+    require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     if member.status != MemberStatus.LEFT:
         raise DomainError("member.not_left", _("Only a member who left can be reinstated."))
     member.status, member.status_changed_on = MemberStatus.ACTIVE, on
@@ -633,7 +624,7 @@ def change_request_decide(
         .select_related("member__person", "member__union")
         .get(pk=request.pk)
     )
-    _require(actor, Perm.APPROVE_MEMBERS, request.member.union)
+    require_permission(actor, Perm.APPROVE_MEMBERS, request.member.union)
     if request.status != ProfileChangeRequest.Status.PENDING:
         raise DomainError("request.decided", _("This request has already been decided."))
     if not approve and not note.strip():

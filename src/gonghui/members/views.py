@@ -69,7 +69,7 @@ def _mask(user: Any, members: list[Member]) -> None:
     for m in members:
         m.masked_id = rules.mask_id_number(m.person.id_number)
         m.masked_phone = rules.mask_phone(m.person.phone)
-        m.can_reveal = queries.can(user, Perm.VIEW_SENSITIVE, m.unit)
+        m.can_reveal = access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
 
 
 def _labels(members: list[Member]) -> None:
@@ -180,7 +180,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     user = request.user
     _mask(user, [member])
-    may = {s for s, perm in STEP_PERMS.items() if queries.can(user, perm, member.union)}
+    may = {s for s, perm in STEP_PERMS.items() if access.has_perm(user, perm, member.union)}
     steps = [s for s in services.lifecycle_steps(member) if s in may]
     forms = forms or {}
     step_forms = {s: forms.get(s) or STEP_FORMS[s](member=member) for s in steps}
@@ -191,9 +191,9 @@ def _detail_context(
         "requests": _with_rows(queries.member_change_requests(member, pending_only=True)),
         "step_forms": step_forms,
         "open_step": next(iter(forms), ""),
-        "can_edit": queries.can(user, Perm.EDIT_MEMBERS, member.union),
-        "can_approve": queries.can(user, Perm.APPROVE_MEMBERS, member.union),
-        "can_audit": queries.can(user, Perm.VIEW_AUDIT, member.union),
+        "can_edit": access.has_perm(user, Perm.EDIT_MEMBERS, member.union),
+        "can_approve": access.has_perm(user, Perm.APPROVE_MEMBERS, member.union),
+        "can_audit": access.has_perm(user, Perm.VIEW_AUDIT, member.union),
     }
 
 
@@ -212,7 +212,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 def member_reveal(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _member_or_404(request, member_id)
-    if not queries.can(request.user, Perm.VIEW_SENSITIVE, member.unit):
+    if not access.has_perm(request.user, Perm.VIEW_SENSITIVE, member.unit):
         raise PermissionDenied
     log_sensitive_read(
         actor=request.user,
@@ -230,7 +230,7 @@ def member_lifecycle(request: HttpRequest, member_id: int, step: str) -> HttpRes
     if step not in STEP_FORMS:
         raise Http404
     member = _member_or_404(request, member_id)
-    if not queries.can(request.user, STEP_PERMS[step], member.union):
+    if not access.has_perm(request.user, STEP_PERMS[step], member.union):
         raise PermissionDenied
     form = STEP_FORMS[step](request.POST, member=member)
     if form.is_valid():
@@ -320,7 +320,7 @@ def _changed(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _member_or_404(request, member_id)
-    if not queries.can(request.user, Perm.EDIT_MEMBERS, member.union):
+    if not access.has_perm(request.user, Perm.EDIT_MEMBERS, member.union):
         raise PermissionDenied
     initial = MemberEditForm.initial_for(member)
     form = MemberEditForm(request.POST or None, initial=initial)
