@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import OrgUnit, Person
 
-from . import queries
+from . import queries, services
 from .models import EmploymentType, MemberStatus, WorkStatus
 from .queries import MemberFilter, UnitChoice
 
@@ -132,16 +132,7 @@ class PersonFieldsForm(BootstrapMixin, forms.Form):
     political_status = forms.CharField(label=_("Political status"), max_length=20, required=False)
     education = forms.CharField(label=_("Education"), max_length=20, required=False)
 
-    PERSON_FIELDS = (
-        "name",
-        "gender",
-        "birth_date",
-        "id_number",
-        "phone",
-        "ethnicity",
-        "political_status",
-        "education",
-    )
+    PERSON_FIELDS = services.PERSON_FIELDS
 
     def person_data(self) -> dict[str, Any]:
         data = {k: self.cleaned_data.get(k) for k in self.PERSON_FIELDS}

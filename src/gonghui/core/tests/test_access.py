@@ -10,6 +10,7 @@ from gonghui.core import access, services
 from gonghui.core.access import Perm
 from gonghui.core.models import OrgUnit, Role, RoleGrant
 from gonghui.testing.factories import UserFactory, make_unit
+from gonghui.testing.personas import PERSONAS
 
 # core may not import the members app (import-linter); its model is looked up by name.
 Member = apps.get_model("members", "Member")
@@ -150,16 +151,6 @@ def test_it_knows_a_member_is_themself(world):
 # ---- role × page matrix -------------------------------------------------------------------
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
-PERSONAS = [
-    "chair",
-    "cadre",
-    "group_leader",
-    "member",
-    "other_chair",
-    "upper_officer",
-    "auditor",
-    "admin",
-]
 
 
 def _pages(world) -> dict[str, str]:

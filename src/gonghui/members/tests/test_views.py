@@ -16,17 +16,7 @@ from gonghui.core.models import AuditEvent
 from gonghui.members import services
 from gonghui.members.models import Member, MemberStatus, ProfileChangeRequest
 from gonghui.testing.factories import MemberFactory, PersonFactory, valid_id_number
-
-PERSONAS = [
-    "chair",
-    "cadre",
-    "group_leader",
-    "member",
-    "other_chair",
-    "upper_officer",
-    "auditor",
-    "admin",
-]
+from gonghui.testing.personas import PERSONAS
 
 
 def _client(client, user):
