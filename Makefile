@@ -70,7 +70,8 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy --strict --follow-imports=silent src/gonghui/core/rules.py src/gonghui/members/rules.py
+	$(BIN)/mypy --strict --follow-imports=silent src/gonghui/core/rules.py src/gonghui/members/rules.py \
+	  src/gonghui/congress/rules.py src/gonghui/care/rules.py
 	$(BIN)/gonghui makemigrations --check --dry-run -v 0
 
 bench: install

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gonghui.core",
     "gonghui.members",
+    "gonghui.congress",
+    "gonghui.care",
     "gonghui.demo",
 ]
 

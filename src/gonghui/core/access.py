@@ -32,11 +32,28 @@ class Perm(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_USERS = "users.manage"
     VIEW_FINANCE = "finance.view"
+    # Union life open to every member of the union: the congress and its proposals, the
+    # disclosure board, reporting one's own life events. Delegate rights come on top of
+    # this from the congress roster, not from a role.
+    PARTICIPATE = "union.participate"
+    MANAGE_CONGRESS = "congress.manage"  # sessions, delegates, agenda, votes, proposal review
+    REPORT_CARE = "care.report"  # report a life event of a member in one's reach
+    MANAGE_CARE = "care.manage"  # visits, distributions, donations, insurance, health
+    # Hardship files: the chair and named care officers only. Not implied by the
+    # administrator role, not grantable to upper unions (see STRICT_PERMS).
+    VIEW_HARDSHIP = "care.hardship"
+
+
+# Permissions an administrator does not hold by virtue of being one: hardship files are
+# the most sensitive data in the system (PIPL) and are opened only by the people named.
+STRICT_PERMS = frozenset({Perm.VIEW_HARDSHIP})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.MEMBER: frozenset(),  # self-service only, see is_self()
-    Role.GROUP_LEADER: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG, Perm.VIEW_MEMBERS}),
+    Role.MEMBER: frozenset({Perm.PARTICIPATE}),  # plus self-service, see is_self()
+    Role.GROUP_LEADER: frozenset(
+        {Perm.VIEW_STATS, Perm.VIEW_ORG, Perm.VIEW_MEMBERS, Perm.PARTICIPATE, Perm.REPORT_CARE}
+    ),
     Role.CADRE: frozenset(
         {
             Perm.VIEW_STATS,
@@ -44,13 +61,27 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_MEMBERS,
             Perm.VIEW_SENSITIVE,
             Perm.EDIT_MEMBERS,
+            Perm.PARTICIPATE,
+            Perm.MANAGE_CONGRESS,
+            Perm.REPORT_CARE,
+            Perm.MANAGE_CARE,
         }
     ),
     Role.CHAIR: frozenset(Perm),  # everything within their union
+    Role.CARE_OFFICER: frozenset(
+        {
+            Perm.VIEW_STATS,
+            Perm.VIEW_MEMBERS,
+            Perm.PARTICIPATE,
+            Perm.REPORT_CARE,
+            Perm.MANAGE_CARE,
+            Perm.VIEW_HARDSHIP,
+        }
+    ),
     Role.AUDITOR: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG, Perm.VIEW_FINANCE}),
     # Aggregates only; individuals need an explicit grant (may_see_individuals).
     Role.UPPER_OFFICER: frozenset({Perm.VIEW_STATS, Perm.VIEW_ORG}),
-    Role.ADMIN: frozenset(Perm),
+    Role.ADMIN: frozenset(Perm) - STRICT_PERMS,
 }
 INDIVIDUAL_PERMS = frozenset({Perm.VIEW_MEMBERS})
 
@@ -88,6 +119,10 @@ def is_admin(user: User | AnonymousUser) -> bool:
     return any(g.role == Role.ADMIN for g in _grants(user))
 
 
+def _admin_reach(user: User | AnonymousUser, perm: Perm) -> bool:
+    return perm not in STRICT_PERMS and is_admin(user)
+
+
 def roles(user: User | AnonymousUser) -> set[str]:
     return {g.role for g in _grants(user)}
 
@@ -95,7 +130,7 @@ def roles(user: User | AnonymousUser) -> set[str]:
 def has_perm(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> bool:
     """True when a grant carrying ``perm`` sits on ``unit`` or one of its ancestors.
     An administrator reaches every unit, whichever unit their grant names."""
-    if is_admin(user):
+    if _admin_reach(user, perm):
         return True
     return any(unit.path.startswith(g.unit.path) for g in _grants_for(user, perm))
 
@@ -106,12 +141,12 @@ def require(user: User | AnonymousUser, perm: Perm, unit: OrgUnit) -> None:
 
 
 def has_any(user: User | AnonymousUser, perm: Perm) -> bool:
-    return is_admin(user) or bool(_grants_for(user, perm))
+    return _admin_reach(user, perm) or bool(_grants_for(user, perm))
 
 
 def units_with(user: User | AnonymousUser, perm: Perm) -> QuerySet[OrgUnit]:
     """All units (any depth) where the user holds ``perm``; every unit for an admin."""
-    if is_admin(user):
+    if _admin_reach(user, perm):
         return OrgUnit.objects.filter(archived_at__isnull=True)
     grants = _grants_for(user, perm)
     if not grants:
@@ -125,7 +160,7 @@ def units_with(user: User | AnonymousUser, perm: Perm) -> QuerySet[OrgUnit]:
 def top_units(user: User | AnonymousUser, perm: Perm) -> list[OrgUnit]:
     """The highest units the user holds ``perm`` on (no unit listed under another); the
     roots of every tree for an admin."""
-    if is_admin(user):
+    if _admin_reach(user, perm):
         roots = OrgUnit.objects.filter(parent__isnull=True, archived_at__isnull=True)
         return list(roots.order_by("sort_order", "name"))
     units = sorted({g.unit for g in _grants_for(user, perm)}, key=lambda u: (u.depth, u.path))
@@ -138,7 +173,7 @@ def top_units(user: User | AnonymousUser, perm: Perm) -> list[OrgUnit]:
 
 def scope(qs: QuerySet, user: User | AnonymousUser, perm: Perm, unit_field: str) -> QuerySet:
     """Restrict ``qs`` to rows whose ``unit_field`` lies in a unit the user holds ``perm`` on."""
-    if is_admin(user) or _covers_every_tree(user, perm):
+    if _admin_reach(user, perm) or _covers_every_tree(user, perm):
         return qs
     return qs.filter(**{f"{unit_field}__in": units_with(user, perm).values("pk")})
 

@@ -97,6 +97,7 @@ class Role(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Union group leader")
     CADRE = "cadre", _("Union cadre")
     CHAIR = "chair", _("Chair")
+    CARE_OFFICER = "care_officer", _("Care officer")  # named by the chair for hardship work
     AUDITOR = "auditor", _("Funds auditor")
     UPPER_OFFICER = "upper_officer", _("Upper-union officer")
     ADMIN = "admin", _("System administrator")

@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("care")
+
+
+@login_required
+def hardship_list(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("hardship")

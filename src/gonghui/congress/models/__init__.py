@@ -1,0 +1,52 @@
+"""Congress data, by area: ``meeting`` (congresses, terms, sessions, agenda, documents,
+delegates, check-in, votes) and ``proposals``."""
+
+from .meeting import (
+    AgendaDocument,
+    AgendaItem,
+    Ballot,
+    CheckIn,
+    Congress,
+    CongressKind,
+    CongressRuleSet,
+    CongressSession,
+    CongressTerm,
+    Delegate,
+    Delegation,
+    DocumentVersion,
+    SessionOfficer,
+    VoteReceipt,
+)
+from .proposals import (
+    CoSignature,
+    Department,
+    Proposal,
+    ProposalAttachment,
+    ProposalCategory,
+    ProposalEvent,
+    ProposalReply,
+)
+
+__all__ = [
+    "AgendaDocument",
+    "AgendaItem",
+    "Ballot",
+    "CheckIn",
+    "CoSignature",
+    "Congress",
+    "CongressKind",
+    "CongressRuleSet",
+    "CongressSession",
+    "CongressTerm",
+    "Delegate",
+    "Delegation",
+    "Department",
+    "DocumentVersion",
+    "Proposal",
+    "ProposalAttachment",
+    "ProposalCategory",
+    "ProposalEvent",
+    "ProposalReply",
+    "SessionOfficer",
+    "VoteReceipt",
+]
