@@ -1,11 +1,7 @@
-"""URLs of the care app, one module per area so each reads on its own."""
+"""URLs of the care app: one module per area (visits, distributions, hardship files), so
+each reads on its own; this file only joins them under one namespace."""
 
-from django.urls import path
-
-from . import views
+from . import distribution_urls, hardship_urls, visit_urls
 
 app_name = "care"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
-urlpatterns += [path("hardship/", views.hardship_list, name="hardship_list")]
+urlpatterns = visit_urls.urlpatterns + distribution_urls.urlpatterns + hardship_urls.urlpatterns

@@ -5,8 +5,3 @@ from django.http import HttpRequest, HttpResponse
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return HttpResponse("care")
-
-
-@login_required
-def hardship_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("hardship")

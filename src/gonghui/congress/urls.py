@@ -1,10 +1,7 @@
-"""URLs of the congress app, one module per area so each reads on its own."""
+"""URLs of the congress app: one module per area (setup, meeting, proposals), so each
+reads on its own; this file only joins them under one namespace."""
 
-from django.urls import path
-
-from . import views
+from . import meeting_urls, proposal_urls, setup_urls
 
 app_name = "congress"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = setup_urls.urlpatterns + meeting_urls.urlpatterns + proposal_urls.urlpatterns

@@ -42,11 +42,13 @@ class Perm(StrEnum):
     # Hardship files: the chair and named care officers only. Not implied by the
     # administrator role, not grantable to upper unions (see STRICT_PERMS).
     VIEW_HARDSHIP = "care.hardship"
+    # Give over a per-person spending cap, with a written reason: the chair's decision.
+    OVERRIDE_CAPS = "care.override_caps"
 
 
 # Permissions an administrator does not hold by virtue of being one: hardship files are
 # the most sensitive data in the system (PIPL) and are opened only by the people named.
-STRICT_PERMS = frozenset({Perm.VIEW_HARDSHIP})
+STRICT_PERMS = frozenset({Perm.VIEW_HARDSHIP, Perm.OVERRIDE_CAPS})
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {

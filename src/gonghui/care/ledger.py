@@ -1,0 +1,197 @@
+"""The care-payment ledger and the spending caps it is checked against.
+
+Visits, distributions and hardship aid all post here, through ``payment_post``, so one
+place decides whether a payment would take a member over a yearly cap. The ledger is
+append-only: a correction is a new row with a negative amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from gonghui.core import access
+from gonghui.core.access import Perm
+from gonghui.core.errors import DomainError
+from gonghui.core.models import OrgUnit, Person, User
+from gonghui.core.services import audit, snapshot
+from gonghui.members.models import Member
+
+from . import rules
+from .models import CapItem, CarePayment, CareSettings, SpendingCap
+
+DEFAULT_PROVINCE = "安徽"
+
+
+def province_of(union: OrgUnit) -> str:
+    row = CareSettings.objects.filter(union=union).first()
+    return row.province if row else DEFAULT_PROVINCE
+
+
+def cap_rows(union: OrgUnit, province: str) -> list[rules.CapRow]:
+    """The built-in provincial defaults, with the database's provincial rows replacing
+    those of the same year and item, and the union's own rows beside them."""
+    stored = list(
+        SpendingCap.objects.filter(province=province, union__isnull=True).values_list(
+            "item", "from_year", "amount"
+        )
+    )
+    replaced = {(item, year) for item, year, _amount in stored}
+    rows = [
+        r
+        for r in rules.DEFAULT_CAPS
+        if r.province == province and (r.item, r.from_year) not in replaced
+    ]
+    rows += [rules.CapRow(province, item, year, amount) for item, year, amount in stored]
+    rows += [
+        rules.CapRow(province, item, year, amount, union_id=union.pk)
+        for item, year, amount in SpendingCap.objects.filter(union=union).values_list(
+            "item", "from_year", "amount"
+        )
+    ]
+    return rows
+
+
+def cap_for(union: OrgUnit, item: str, year: int) -> Decimal | None:
+    province = province_of(union)
+    return rules.effective_cap(
+        cap_rows(union, province), province=province, union_id=union.pk, item=item, year=year
+    )
+
+
+def spent(member: Member, item: str, year: int) -> Decimal:
+    total = CarePayment.objects.filter(member=member, cap_item=item, year=year).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return rules.yuan(total or 0)
+
+
+def spent_by_member(member_ids: Iterable[int], item: str, year: int) -> dict[int, Decimal]:
+    """Year-to-date totals of one item for many members in one query (distributions)."""
+    ids = list(member_ids)
+    rows = (
+        CarePayment.objects.filter(cap_item=item, year=year, member_id__in=ids)
+        .values_list("member_id")
+        .annotate(s=Sum("amount"))
+    )
+    return {mid: rules.yuan(s) for mid, s in rows}
+
+
+def spent_all(item: str, year: int, union: OrgUnit) -> dict[int, Decimal]:
+    """Year-to-date totals of one item for every member of a union who has any."""
+    rows = (
+        CarePayment.objects.filter(cap_item=item, year=year, union=union)
+        .values_list("member_id")
+        .annotate(s=Sum("amount"))
+    )
+    return {mid: rules.yuan(s) for mid, s in rows}
+
+
+def cap_decision(
+    *, member: Member, item: str, on: date, amount: Decimal, override_reason: str = ""
+) -> rules.CapDecision:
+    return rules.cap_check(
+        spent=spent(member, item, on.year),
+        amount=amount,
+        cap=cap_for(member.union, item, on.year),
+        override_reason=override_reason,
+    )
+
+
+def payment_post(
+    *,
+    actor: User | None,
+    member: Member,
+    cap_item: str,
+    paid_on: date,
+    cash: Decimal = Decimal("0"),
+    gift_value: Decimal = Decimal("0"),
+    source: str,
+    source_id: int,
+    responsible: Person | None = None,
+    override_reason: str = "",
+) -> CarePayment:
+    """Post one payment, refusing it when it would take the member over the item's yearly
+    cap, unless an actor allowed to override (the chair) gives a written reason. Call inside
+    the caller's transaction; the member row is locked so two postings for the same member
+    cannot both pass a cap that only one fits under."""
+    if cap_item not in CapItem.values:
+        raise DomainError("bad_cap_item", "未知的慰问/福利项目", field="cap_item")
+    cash, gift_value = rules.yuan(cash), rules.yuan(gift_value)
+    if cash < 0 or gift_value < 0:
+        raise DomainError("negative_amount", "金额不能为负数", field="cash")
+    amount = cash + gift_value
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("union").get(pk=member.pk)
+        reason = override_reason.strip()
+        if reason and (
+            actor is None or not access.has_perm(actor, Perm.OVERRIDE_CAPS, member.union)
+        ):
+            raise DomainError(
+                "override_not_allowed",
+                "只有工会主席可以批准超过上限的发放",
+                field="override_reason",
+            )
+        decision = cap_decision(
+            member=member, item=cap_item, on=paid_on, amount=amount, override_reason=reason
+        )
+        if not decision.allowed:
+            raise DomainError("over_cap", f"{member.person.name}：{decision.reason}", field="cash")
+        payment = CarePayment.objects.create(
+            union=member.union,
+            member=member,
+            cap_item=cap_item,
+            year=paid_on.year,
+            paid_on=paid_on,
+            cash=cash,
+            gift_value=gift_value,
+            amount=amount,
+            source=source,
+            source_id=source_id,
+            responsible=responsible,
+            recorded_by=actor if actor and actor.pk else None,
+            override_reason=reason if decision.overridden else "",
+        )
+        audit(
+            actor=actor,
+            action="care.cap_override" if decision.overridden else "care.payment",
+            obj=payment,
+            unit=member.union,
+            after=snapshot(payment),
+            note=decision.reason if decision.overridden else "",
+        )
+    return payment
+
+
+def payment_correct(*, actor: User | None, payment: CarePayment, reason: str) -> CarePayment:
+    """Cancel a payment by posting its negative; the original row stays."""
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写更正原因", field="reason")
+    with transaction.atomic():
+        correction = CarePayment.objects.create(
+            union=payment.union,
+            member=payment.member,
+            cap_item=payment.cap_item,
+            year=payment.year,
+            paid_on=payment.paid_on,
+            cash=-payment.cash,
+            gift_value=-payment.gift_value,
+            amount=-payment.amount,
+            source=CarePayment.Source.CORRECTION,
+            source_id=payment.pk,
+            recorded_by=actor if actor and actor.pk else None,
+            override_reason="",
+        )
+        audit(
+            actor=actor,
+            action="care.payment_correct",
+            obj=correction,
+            unit=payment.union,
+            after=snapshot(correction),
+            note=reason,
+        )
+    return correction
