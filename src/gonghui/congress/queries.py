@@ -16,6 +16,7 @@ from django.http import Http404
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.models import OrgUnit, User
+from gonghui.members.models import MemberStatus
 from gonghui.members.queries import member_of_user
 
 from . import rules
@@ -43,8 +44,15 @@ def may_manage(user: User, union: OrgUnit) -> bool:
 
 
 def may_take_part(user: User, union: OrgUnit) -> bool:
-    """Members of the union (and its cadres) see its congress; upper unions see counts."""
-    return access.has_perm(user, Perm.PARTICIPATE, union) or may_manage(user, union)
+    """Members of the union (and its cadres) see its congress; upper unions see counts.
+    Being on the union's active roll counts as much as a member grant: a group leader's
+    grant sits on their group, but they are members of the union all the same."""
+    if access.has_perm(user, Perm.PARTICIPATE, union) or may_manage(user, union):
+        return True
+    member = member_of_user(user)
+    return (
+        member is not None and member.union_id == union.pk and member.status == MemberStatus.ACTIVE
+    )
 
 
 def unions_managed(user: User) -> QuerySet[OrgUnit]:
@@ -104,6 +112,6 @@ def get_session_for(user: User, session_id: int, *, manage: bool = False) -> Con
             return session
     elif may_take_part(user, union):
         return session
-    if access.has_perm(user, Perm.VIEW_STATS, union):
-        raise PermissionDenied  # within reach (upper union): counts only, not contents
+    if may_take_part(user, union) or access.has_perm(user, Perm.VIEW_STATS, union):
+        raise PermissionDenied  # within reach, but not this (upper unions: counts only)
     raise Http404

@@ -53,6 +53,40 @@ def test_it_gives_each_role_its_permissions_only(world):
     assert access.has_perm(world.chair, Perm.VIEW_AUDIT, s)
 
 
+def test_it_keeps_strict_permissions_from_administrators(world):
+    # given: an administrator reaches every unit with every ordinary permission
+    assert access.has_perm(world.admin, Perm.MANAGE_CARE, world.school)
+    # then: hardship files and cap overrides are not theirs (decision 0006)
+    for perm in access.STRICT_PERMS:
+        assert not access.has_perm(world.admin, perm, world.school)
+        assert not access.has_any(world.admin, perm)
+        assert not access.units_with(world.admin, perm).exists()
+        assert access.top_units(world.admin, perm) == []
+
+
+def test_it_gives_hardship_files_to_the_chair_and_named_care_officers_only(world):
+    officer = UserFactory(username="care_officer")
+    services.role_grant(actor=None, user=officer, role=Role.CARE_OFFICER, unit=world.school)
+    assert access.has_perm(world.chair, Perm.VIEW_HARDSHIP, world.school)
+    assert access.has_perm(officer, Perm.VIEW_HARDSHIP, world.group_a)
+    assert not access.has_perm(officer, Perm.OVERRIDE_CAPS, world.school)
+    assert not access.has_perm(officer, Perm.VIEW_HARDSHIP, world.factory_union)
+    for persona in ("cadre", "group_leader", "member", "other_chair", "upper_officer", "auditor"):
+        user = world.personas()[persona]
+        assert not access.has_perm(user, Perm.VIEW_HARDSHIP, world.school), persona
+        assert not access.has_perm(user, Perm.OVERRIDE_CAPS, world.school), persona
+
+
+def test_it_lets_members_take_part_in_their_union_only(world):
+    assert access.has_perm(world.member, Perm.PARTICIPATE, world.school)
+    assert not access.has_perm(world.member, Perm.PARTICIPATE, world.factory_union)
+    assert not access.has_perm(world.upper_officer, Perm.PARTICIPATE, world.school)
+    assert access.has_perm(world.cadre, Perm.MANAGE_CONGRESS, world.school)
+    assert not access.has_perm(world.group_leader, Perm.MANAGE_CONGRESS, world.school)
+    assert access.has_perm(world.group_leader, Perm.REPORT_CARE, world.group_a)
+    assert not access.has_perm(world.group_leader, Perm.MANAGE_CARE, world.group_a)
+
+
 def test_it_forgets_revoked_grants(world):
     grant = RoleGrant.objects.get(user=world.cadre, role=Role.CADRE)
     assert access.has_perm(world.cadre, Perm.VIEW_MEMBERS, world.school)
