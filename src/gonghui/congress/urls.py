@@ -1,7 +1,12 @@
 """URLs of the congress app: one module per area (setup, meeting, proposals), so each
 reads on its own; this file only joins them under one namespace."""
 
-from . import meeting_urls, proposal_urls, setup_urls
+from . import disclosure_urls, meeting_urls, proposal_urls, setup_urls
 
 app_name = "congress"
-urlpatterns = setup_urls.urlpatterns + meeting_urls.urlpatterns + proposal_urls.urlpatterns
+urlpatterns = (
+    setup_urls.urlpatterns
+    + meeting_urls.urlpatterns
+    + proposal_urls.urlpatterns
+    + disclosure_urls.urlpatterns
+)

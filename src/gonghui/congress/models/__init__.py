@@ -1,6 +1,12 @@
 """Congress data, by area: ``meeting`` (congresses, terms, sessions, agenda, documents,
-delegates, check-in, votes) and ``proposals``."""
+delegates, check-in, votes), ``proposals`` and ``disclosure``."""
 
+from .disclosure import (
+    DisclosureAttachment,
+    DisclosureCategory,
+    DisclosureItem,
+    DisclosureRevision,
+)
 from .meeting import (
     AgendaDocument,
     AgendaItem,
@@ -41,6 +47,10 @@ __all__ = [
     "Delegate",
     "Delegation",
     "Department",
+    "DisclosureAttachment",
+    "DisclosureCategory",
+    "DisclosureItem",
+    "DisclosureRevision",
     "DocumentVersion",
     "Proposal",
     "ProposalAttachment",
