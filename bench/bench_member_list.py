@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))  # trivial_urls
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DB = "bench_list"  # scratch database of this benchmark only
+PG_DB = "bench_list"  # scratch database of this benchmark only (--pg-db to name another)
 TARGET_MS = 150.0
 TARGET_RATIO = 3.0
 FULL_MEMBERS = 200_000
@@ -65,6 +65,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--postgres", action="store_true", help=f"use {PG_SERVER}/{PG_DB}")
     p.add_argument("--keep", action="store_true", help="PostgreSQL: keep and reuse " + PG_DB)
     p.add_argument("--db", type=Path, default=None, help="SQLite file to keep and reuse")
+    p.add_argument(
+        "--pg-db",
+        default=PG_DB,
+        help=f"PostgreSQL scratch database name (default {PG_DB}; never 'test')",
+    )
     p.add_argument("--quick", action="store_true", help="20,000 members, 15 requests per case")
     p.add_argument("--only", default="", help="comma-separated cases to run (trivial always)")
     p.add_argument("--explain", action="store_true", help="show the slowest queries of each case")
@@ -77,6 +82,8 @@ def parse_args() -> argparse.Namespace:
     args = p.parse_args()
     if args.db and args.postgres:
         p.error("--db is for SQLite; use --keep with --postgres")
+    if args.pg_db == "test" or not args.pg_db.isidentifier():
+        p.error("--pg-db must be a plain name other than 'test'")
     args.members = args.members or (20_000 if args.quick else FULL_MEMBERS)
     args.reps = args.reps or (15 if args.quick else 50)
     return args
@@ -85,7 +92,6 @@ def parse_args() -> argparse.Namespace:
 def pg_admin(sql: str, params: tuple[Any, ...] = ()) -> Any:
     import psycopg
 
-    assert PG_DB != "test"  # never touch the test suite's database
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
         cur = conn.execute(sql, params)
         return cur.fetchall() if cur.description else None
@@ -104,13 +110,15 @@ def main() -> int:
     os.environ["GONGHUI_VAR_DIR"] = str(tmp)
     os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
     os.environ["GONGHUI_DEBUG"] = "0"
+    pg_db = args.pg_db
+    assert pg_db != "test"  # never touch the test suite's database
     if args.postgres:
-        exists = pg_admin("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,))
+        exists = pg_admin("SELECT 1 FROM pg_database WHERE datname = %s", (pg_db,))
         if exists and not args.keep:
-            pg_admin(f"DROP DATABASE {PG_DB} WITH (FORCE)")
+            pg_admin(f"DROP DATABASE {pg_db} WITH (FORCE)")
         if not exists or not args.keep:
-            pg_admin(f"CREATE DATABASE {PG_DB}")
-        os.environ["GONGHUI_DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
+            pg_admin(f"CREATE DATABASE {pg_db}")
+        os.environ["GONGHUI_DATABASE_URL"] = f"{PG_SERVER}/{pg_db}"
     else:
         db = args.db.resolve() if args.db else tmp / "bench.sqlite3"
         os.environ["GONGHUI_DATABASE_URL"] = f"sqlite:///{db}"
@@ -124,7 +132,7 @@ def main() -> int:
 
         connections.close_all()
         if args.postgres and not args.keep:
-            pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            pg_admin(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -115,6 +115,14 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Counts and throttles live in the cache; a test must not meet another test's entries.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # argon2 is the product's hasher; tests use MD5 for speed except where they check it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

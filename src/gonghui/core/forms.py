@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -116,17 +117,55 @@ class TermStartForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class PersonSearchSelect(forms.Select):
+    """A select holding only the chosen person, with a search box above it that asks
+    ``search_url`` (htmx) for the options matching what is typed: a union may have
+    thousands of members, too many to send as one select."""
+
+    search_url = ""
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
+        # Only the chosen person is loaded, never the whole queryset.
+        chosen = [int(v) for v in value if str(v).isdigit()]
+        choices = self.choices
+        empty = choices.field.empty_label or ""
+        options = [self.create_option(name, "", empty, not chosen, 0)]
+        people = choices.queryset.filter(pk__in=chosen) if chosen else []
+        for i, person in enumerate(people, 1):
+            label = choices.field.label_from_instance(person)
+            options.append(self.create_option(name, person.pk, label, True, i))
+        return [(None, options, 0)]
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        select = super().render(name, value, attrs, renderer)
+        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        search = format_html(
+            '<input type="search" name="q" class="form-control mb-1" autocomplete="off" '
+            'placeholder="{}" hx-get="{}" hx-trigger="input changed delay:300ms, search" '
+            'hx-target="#{}" hx-swap="innerHTML">',
+            _("Search by name or member number"),
+            self.search_url,
+            select_id,
+        )
+        return search + select
+
+
 class PositionAssignForm(StyledForm):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Member"))
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label=_("Member"), widget=PersonSearchSelect
+    )
     position = forms.ChoiceField(label=_("Position"), choices=PositionKind.choices)
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.ChoiceField(
         label=_("How"), choices=CommitteePosition.Source.choices, initial="elected"
     )
 
-    def __init__(self, *args: Any, people: QuerySet[Person], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, people: QuerySet[Person], search_url: str = "", **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["person"].queryset = people
+        self.fields["person"].widget.search_url = search_url
 
 
 class PositionEndForm(StyledForm):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import access, audit_labels, rules
@@ -217,6 +217,16 @@ def union_members_for_positions(unit: OrgUnit) -> QuerySet[Person]:
     )
 
 
+def position_candidates(unit: OrgUnit, q: str, limit: int = 20) -> list[Person]:
+    """The seat chooser's search: active members of the unit's subtree whose name starts
+    with ``q`` or whose member number is ``q``, at most ``limit``."""
+    q = rules.normalise_text(q)
+    if not q:
+        return []
+    found = Q(name__startswith=q) | Q(member__member_no=q)
+    return list(union_members_for_positions(unit).filter(found)[:limit])
+
+
 # ---- audit trail ------------------------------------------------------------------------
 
 
@@ -366,6 +376,15 @@ def visible_grants(user: User) -> QuerySet[RoleGrant]:
     return access.scope(qs, user, Perm.MANAGE_USERS, "unit").order_by(
         "unit__path", "role", "user__username"
     )
+
+
+def users_without_roles(user: User) -> QuerySet[User]:
+    """Users who hold no active role. Without a grant they sit on no unit, so they are in
+    no one's reach but an administrator's (a new login, or one whose roles were revoked)."""
+    if not access.is_admin(user):
+        return User.objects.none()
+    active = RoleGrant.objects.filter(user=OuterRef("pk"), revoked_at__isnull=True)
+    return User.objects.filter(~Exists(active)).order_by("username")
 
 
 def visible_grant(user: User, grant_id: int) -> RoleGrant | None:

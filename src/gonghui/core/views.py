@@ -284,9 +284,14 @@ def term_start(request: HttpRequest, unit_id: int) -> HttpResponse:
 def position_assign(request: HttpRequest, term_id: int) -> HttpResponse:
     term = get_object_or_404(CommitteeTerm.objects.select_related("committee__union"), pk=term_id)
     unit = _unit_for(request, term.committee.union_id, Perm.MANAGE_ORG)
+    if request.method == "GET" and "q" in request.GET:
+        # The member search of the seat chooser (forms.PersonSearchSelect): options only.
+        found = queries.position_candidates(unit, request.GET["q"])
+        return render(request, "core/partials/_person_options.html", {"people": found})
     form = forms.PositionAssignForm(
         request.POST or None,
         people=queries.union_members_for_positions(unit),
+        search_url=request.path,
         initial={"starts_on": term.starts_on},
     )
     if request.method == "POST" and form.is_valid():
@@ -447,7 +452,11 @@ def _require_user_manager(user: Any) -> None:
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_user_manager(request.user)
-    return render(request, "core/user_list.html", {"grants": queries.visible_grants(request.user)})
+    ctx = {
+        "grants": queries.visible_grants(request.user),
+        "without_roles": list(queries.users_without_roles(request.user)),
+    }
+    return render(request, "core/user_list.html", ctx)
 
 
 @login_required

@@ -8,7 +8,19 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from gonghui.core.audit_labels import register_actions
+        from gonghui.core.models import Person
+
+        from .counts import members_changed
+        from .models import Member
+
+        # Cache invalidation only (see counts.py): the list's cached counts follow every
+        # saved member or person, whoever saves them.
+        for model in (Member, Person):
+            post_save.connect(members_changed, sender=model, dispatch_uid=f"counts-{model}")
+            post_delete.connect(members_changed, sender=model, dispatch_uid=f"counts-d-{model}")
 
         register_actions(
             {

@@ -313,14 +313,20 @@ class SelfProfileForm(PersonFieldsForm):
         help_text=_("Name, gender, birth date and ID number change after a cadre approves."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, masked_id: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The ID number is not sent to the page in clear (its reading would go unlogged):
+        # the field starts empty, the masked number shows as its placeholder, and an empty
+        # field keeps the number as it is. "Show" on the page reveals it, logged.
+        field = self.fields["id_number"]
+        field.widget.attrs["placeholder"] = masked_id
+        field.help_text = _("Leave empty to keep it; type the full number to correct it.")
         self._style()
 
     @classmethod
     def initial_for(cls, person: Person) -> dict[str, Any]:
         initial = {k: getattr(person, k) for k in cls.PERSON_FIELDS}
-        initial["id_number"] = person.id_number or ""
+        initial["id_number"] = ""  # see __init__: never prefilled in clear
         return initial
 
 

@@ -47,6 +47,7 @@ from gonghui.core.models import OrgUnit, Person, UnitKind, User
 from gonghui.core.services import audit
 
 from . import rules
+from .counts import members_changed
 from .models import Member, MembershipEvent, MemberStatus, RosterImport
 from .services import id_error_message, next_member_no
 
@@ -1282,6 +1283,7 @@ def roster_commit(
         if not analysis.issues:
             note = _("Roster import %(file)s") % {"file": ri.file_name}
             _write(plan, analysis.rows, union=union, actor=actor, today=today, note=note[:200])
+            members_changed()  # the bulk writes send no signals; the list's counts move on
             _record(ri, analysis, RosterImport.Status.COMMITTED)
             ri.save()
             audit(

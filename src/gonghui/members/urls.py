@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("approvals/change/<int:request_id>/", views.decide_change, name="decide_change"),
     path("me/", views.my_profile, name="my_profile"),
+    path("me/reveal/", views.my_reveal, name="my_reveal"),
     path("transfer-in/", views.transfer_in, name="transfer_in"),
     path("import/", include("gonghui.members.import_urls")),
 ]

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,7 +24,7 @@ from gonghui.core.errors import DomainError
 from gonghui.core.models import Person
 from gonghui.core.services import log_sensitive_read
 
-from . import exports, queries, services
+from . import exports, listing, queries, services
 from .forms import (
     STEP_FORMS,
     DecisionForm,
@@ -64,15 +65,19 @@ def _member_or_404(request: HttpRequest, member_id: int) -> Member:
     return member
 
 
-def _mask(user: Any, members: list[Member]) -> None:
-    """Masked ID number and phone for display, and whether the user may reveal them."""
+def _mask(user: Any, members: list[Any]) -> None:
+    """Masked ID number and phone for display, and whether the user may reveal them
+    (members or list rows; the right is decided once per unit)."""
+    may_reveal: dict[int, bool] = {}
     for m in members:
         m.masked_id = rules.mask_id_number(m.person.id_number)
         m.masked_phone = rules.mask_phone(m.person.phone)
-        m.can_reveal = access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
+        if m.unit_id not in may_reveal:
+            may_reveal[m.unit_id] = access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
+        m.can_reveal = may_reveal[m.unit_id]
 
 
-def _labels(members: list[Member]) -> None:
+def _labels(members: list[Any]) -> None:
     """Choice labels for the list's rows, each translated once per page rather than once
     per row (``get_FOO_display`` hashes every lazy choice label on every call)."""
     gender = {v: str(label) for v, label in Person.Gender.choices}
@@ -133,6 +138,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "page": page,
+        # Rows and filter fields are written in Python (listing.py): the template engine
+        # would take most of the page's time on them at 200,000 members.
+        "rows": listing.member_rows_html(page.object_list),
         "query": urlencode(params),
         "filter_params": list(params.items()),
         "can_sensitive": access.has_any(request.user, Perm.VIEW_SENSITIVE),
@@ -145,9 +153,19 @@ def member_list(request: HttpRequest) -> HttpResponse:
     ctx["unit_options_oob"] = bool(partial and request.htmx.trigger == "member-filter")
     if not partial or ctx["unit_options_oob"]:
         ctx["unit_options"] = _unit_options(request.user, f.unit)
+    if not partial:
+        ctx["q_field"] = (form["q"], listing.widget_html(form["q"]))
+        ctx["filter_fields"] = [
+            (bf, listing.widget_html(bf), _FILTER_COLS.get(bf.name, "col-xl-1"))
+            for bf in form
+            if bf.name not in ("q", "unit")
+        ]
     if partial:
         return render(request, "members/partials/_member_table.html", ctx)
     return render(request, "members/member_list.html", ctx)
+
+
+_FILTER_COLS = {"employment_type": "col-xl-2", "category": "col-xl-2", "status": "col-xl-2"}
 
 
 def _unit_options(user: Any, chosen: Any) -> list[tuple[int, str, bool]]:
@@ -434,12 +452,17 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         raise Http404
     person = member.person
     initial = SelfProfileForm.initial_for(person)
-    form = SelfProfileForm(request.POST or None, initial=initial)
+    form = SelfProfileForm(
+        request.POST or None, initial=initial, masked_id=rules.mask_id_number(person.id_number)
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            changes = _changed(form.person_data(), initial)
+            data = form.person_data()
+            if not data["id_number"]:
+                del data["id_number"]  # left empty: kept (the field is never prefilled)
+            changes = _changed(data, {**initial, "id_number": person.id_number})
             try:
                 _member, change = services.profile_update_self(
                     actor=request.user, changes=changes, reason=form.cleaned_data["reason"]
@@ -462,6 +485,25 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         "pending": any(r.status == ProfileChangeRequest.Status.PENDING for r in requests),
     }
     return render(request, "members/my_profile.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def my_reveal(request: HttpRequest) -> HttpResponse:
+    """The member's own ID number in clear, on request; the reading is logged like a
+    cadre's (a shared or unattended screen is how a member's number leaks)."""
+    member = queries.member_of_user(request.user)
+    if member is None:
+        raise Http404
+    log_sensitive_read(
+        actor=request.user,
+        person=member.person,
+        fields=["id_number"],
+        unit=member.union,
+        context="own profile",
+    )
+    number = member.person.id_number or "—"
+    return HttpResponse(format_html('<span class="font-monospace">{}</span>', number))
 
 
 # ---- transfer in -----------------------------------------------------------------------

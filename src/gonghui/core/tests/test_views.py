@@ -240,6 +240,30 @@ def test_it_starts_a_term_assigns_and_ends_seats_through_the_pages(chair, world)
     assert chair.get(url, {"kind": "union"}).context["form"].initial["number"] == 2
 
 
+def test_it_searches_the_seat_chooser_within_the_union_instead_of_listing_everyone(chair, world):
+    # given a term, and members in the union and outside it whose names start alike
+    term = services.committee_term_start(
+        actor=None, union=world.school, kind="union", number=1, starts_on=date(2021, 9, 1)
+    )
+    assign = reverse("position_assign", args=[term.pk])
+    # when the form opens, then no member is written into it as an option
+    html = chair.get(assign).content.decode()
+    assert "李芳" not in html and "王强" not in html
+    assert 'type="search"' in html and f'hx-get="{assign}"' in html
+    # when the chooser searches, then only matching members of the union come back
+    found = chair.get(assign, {"q": "李"}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'value="{world.member_a.person.pk}"' in found and "王强" not in found
+    assert "赵敏" not in chair.get(assign, {"q": "赵"}).content.decode()  # another union's
+    by_number = chair.get(assign, {"q": world.member_b.member_no}).content.decode()
+    assert f'value="{world.member_b.person.pk}"' in by_number
+    # and a posted choice that fails elsewhere shows again as the chosen option only
+    response = chair.post(assign, {"person": world.member_b.person.pk, "position": "chair"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<option value="{world.member_b.person.pk}" selected>' in html
+    assert "李芳" not in html
+
+
 def test_it_refuses_a_person_outside_the_union_for_a_seat(chair, world):
     term = services.committee_term_start(
         actor=None, union=world.school, kind="union", number=1, starts_on=date(2021, 9, 1)
@@ -316,6 +340,23 @@ def test_it_lists_grants_in_the_chairs_subtree_only(chair, world):
     users = {g.user.username for g in response.context["grants"]}
     assert users == {"chair", "cadre", "leader", "member", "auditor"}
     assert "other_chair" not in response.content.decode()
+
+
+def test_it_lists_users_without_a_role_to_an_administrator_only(client, chair, world):
+    # given a login without any role, and one whose only role was revoked
+    UserFactory(username="newcomer")
+    revoked = UserFactory(username="former")
+    grant = services.role_grant(actor=None, user=revoked, role=Role.CADRE, unit=world.school)
+    services.role_revoke(actor=None, grant=grant)
+    # when a chair (a user manager of their union only) opens the users page, then neither
+    response = chair.get(reverse("user_list"))
+    assert response.context["without_roles"] == []
+    assert "newcomer" not in response.content.decode()
+    # when the administrator opens it, then both are listed
+    client.force_login(world.admin)
+    response = client.get(reverse("user_list"))
+    assert {u.username for u in response.context["without_roles"]} >= {"newcomer", "former"}
+    assert "newcomer" in response.content.decode()
 
 
 def test_it_lists_grants_in_bounded_queries(client, world, django_assert_max_num_queries):

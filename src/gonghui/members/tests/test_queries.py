@@ -120,3 +120,59 @@ def test_it_lists_a_few_units_for_a_federation_with_many(world):
         make_unit(f"企业{i}班组", "group", union)
     # then only the level below the federation is offered until one is chosen
     assert len(_options(world.admin)) == 1 + 2 + 30
+
+
+# ---- the count cache and the common-name plan ---------------------------------------------
+
+
+def _count(user, f: MemberFilter | None = None):
+    qs = queries.member_search(user, f or MemberFilter(), today=TODAY)
+    return queries.member_page(qs, 1).paginator.count
+
+
+def test_it_counts_a_list_once_until_the_members_change(world, django_assert_num_queries):
+    # given a list counted once
+    assert _count(world.chair) == 2
+    # when it is counted again, then the count comes from the cache (ids and rows only)
+    with django_assert_num_queries(2):
+        assert _count(world.chair) == 2
+    # when a member is added (a save sends the signal), then the count follows
+    MemberFactory(union=world.school, unit=world.group_a)
+    assert _count(world.chair) == 3
+
+
+def test_it_counts_after_a_bulk_write_that_sends_no_signal(world):
+    # given a cached count
+    assert _count(world.chair) == 2
+    # when members change without a save() (as the roster import writes them)
+    from gonghui.members.counts import members_changed
+    from gonghui.members.models import Member
+
+    Member.objects.filter(pk=world.member_b.pk).update(status="left")
+    members_changed()
+    # then the count is the new one
+    assert _count(world.chair) == 1
+
+
+def test_it_keeps_counts_of_different_scopes_apart(world):
+    assert _count(world.chair) == 2
+    assert _count(world.group_leader) == 1
+    assert _count(world.admin) == 3
+
+
+@pytest.mark.parametrize("common", [True, False], ids=["common-name", "rare-name"])
+def test_it_finds_the_same_members_whichever_plan_a_name_gets(world, monkeypatch, common):
+    # given a name prefix counted as common (or not) and members matching in both ways
+    monkeypatch.setattr(queries, "COMMON_NAME_PEOPLE", 0 if common else 10_000)
+    from gonghui.testing.factories import PersonFactory
+
+    woman = MemberFactory(union=world.school, person=PersonFactory(name="王丽", gender="F"))
+    by_no = MemberFactory(union=world.school, member_no="王", person=PersonFactory(gender="F"))
+    man = MemberFactory(union=world.school, person=PersonFactory(name="王刚", gender="M"))
+    f = queries.member_search
+    # then the name prefix, the member number and the person conditions all hold
+    found = {m.pk for m in f(world.chair, MemberFilter(q="王", gender="F"), today=TODAY)}
+    assert found == {woman.pk, by_no.pk}
+    found = {m.pk for m in f(world.chair, MemberFilter(q="王"), today=TODAY)}
+    assert {woman.pk, by_no.pk, man.pk, world.member_b.pk} <= found
+    assert not f(world.other_chair, MemberFilter(q="王"), today=TODAY).exists()

@@ -531,6 +531,39 @@ def test_it_shows_a_member_their_own_profile_masked(client, world):
     assert "王强" not in html
 
 
+def test_it_masks_the_members_own_id_number_until_shown_and_logs_the_showing(client, world):
+    person = world.member_a.person
+    c = _client(client, world.member)
+    # given the profile page: the ID number is masked, also in the form
+    html = c.get(reverse("members:my_profile")).content.decode()
+    assert person.id_number not in html
+    assert rules.mask_id_number(person.id_number) in html
+    assert reverse("members:my_reveal") in html
+    # when the member asks to see it, then it is shown and the reading is logged
+    r = c.post(reverse("members:my_reveal"), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and person.id_number in r.content.decode()
+    event = AuditEvent.objects.get(action="read_sensitive")
+    assert event.actor == world.member and event.object_id == str(person.pk)
+    assert event.after == {"fields": ["id_number"]}
+
+
+def test_it_answers_the_own_reveal_only_to_a_member_by_post(client, world):
+    assert _client(client, world.member).get(reverse("members:my_reveal")).status_code == 405
+    assert _client(client, world.admin).post(reverse("members:my_reveal")).status_code == 404
+    assert not AuditEvent.objects.filter(action="read_sensitive").exists()
+
+
+def test_it_keeps_the_id_number_when_the_profile_form_leaves_it_empty(client, world):
+    person = world.member_a.person
+    r = _client(client, world.member).post(
+        reverse("members:my_profile"), _profile_data(person, id_number="", phone="13700007778")
+    )
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.id_number and person.phone == "13700007778"
+    assert not ProfileChangeRequest.objects.exists()
+
+
 def test_it_saves_contact_changes_at_once(client, world):
     c = _client(client, world.member)
     person = world.member_a.person
@@ -621,3 +654,33 @@ def test_it_does_not_show_an_active_member_of_another_union(client, world):
     )
     assert r.context["candidate"] is None
     assert "赵敏" not in r.content.decode()
+
+
+# ---- the list's rows, written in Python (listing.py) ------------------------------------
+
+
+def test_it_escapes_names_in_the_list(client, world):
+    MemberFactory(union=world.school, person=PersonFactory(name="<b>王</b>"))
+    html = _client(client, world.chair).get(reverse("members:list")).content.decode()
+    assert "&lt;b&gt;王&lt;/b&gt;" in html
+    assert "<b>王</b>" not in html
+
+
+def test_it_offers_the_reveal_in_the_list_only_to_who_may_reveal(client, world):
+    reveal = reverse("members:reveal", args=[world.member_a.pk])
+    detail = reverse("members:detail", args=[world.member_a.pk])
+    html = _client(client, world.cadre).get(reverse("members:list")).content.decode()
+    assert reveal in html and detail in html
+    html = _client(client, world.group_leader).get(reverse("members:list")).content.decode()
+    assert reveal not in html and detail in html
+
+
+def test_it_keeps_the_filter_values_in_the_form(client, world):
+    r = _client(client, world.chair).get(
+        reverse("members:list"), {"q": "王", "gender": "F", "age_min": "30", "status": ""}
+    )
+    html = r.content.decode()
+    assert 'name="q" value="王"' in html
+    assert '<option value="F" selected>' in html
+    assert 'name="age_min" value="30"' in html
+    assert '<option value="" selected>' in html  # any status
