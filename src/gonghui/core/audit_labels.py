@@ -35,6 +35,22 @@ def register_actions(labels: dict[str, str]) -> None:
     _ACTIONS.update(labels)
 
 
+# Audit rows whose before/after carry data only some roles may read (hardship files hold
+# household incomes and family members): object type or action prefix -> the permission
+# a reader needs on the row's unit. Apps register them from AppConfig.ready().
+_RESTRICTED: dict[str, str] = {}
+
+
+def register_restricted(rules: dict[str, str]) -> None:
+    """``{"care.hardshipfile": "care.hardship", "care.hardship": "care.hardship"}``: keys
+    are object types (``app.model``) or action prefixes; values are permission codes."""
+    _RESTRICTED.update(rules)
+
+
+def restricted() -> dict[str, str]:
+    return dict(_RESTRICTED)
+
+
 def action_label(code: str) -> str:
     return str(_ACTIONS.get(code, code))
 

@@ -242,14 +242,25 @@ class AuditFilter:
 
 
 def audit_scope(user: User) -> QuerySet[AuditEvent] | None:
-    """Events the user may read: their audit units' events; everything for an admin."""
+    """Events the user may read: their audit units' events; everything for an admin,
+    except rows of restricted records (see ``audit_labels.register_restricted``), which
+    need their own permission on the row's unit, administrators included."""
     if access.is_admin(user):
-        return AuditEvent.objects.all()
-    if access.has_any(user, Perm.VIEW_AUDIT):
-        return AuditEvent.objects.filter(
+        qs = AuditEvent.objects.all()
+    elif access.has_any(user, Perm.VIEW_AUDIT):
+        qs = AuditEvent.objects.filter(
             unit__in=access.units_with(user, Perm.VIEW_AUDIT).values("pk")
         )
-    return None
+    else:
+        return None
+    by_perm: dict[str, Q] = {}
+    for key, perm in audit_labels.restricted().items():
+        match = Q(object_type=key) | Q(action__startswith=key)
+        by_perm[perm] = by_perm.get(perm, Q()) | match
+    for perm, match in by_perm.items():
+        allowed = access.units_with(user, Perm(perm)).values("pk")
+        qs = qs.exclude(match & ~Q(unit__in=allowed))
+    return qs
 
 
 def audit_events(

@@ -10,7 +10,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from gonghui.core.audit_labels import register_actions
+        from gonghui.core.access import Perm
+        from gonghui.core.audit_labels import register_actions, register_restricted
         from gonghui.core.models import Person
 
         from .counts import members_changed
@@ -41,5 +42,8 @@ class MembersConfig(AppConfig):
                 "member.change_request_rejected": _("Correction rejected"),
                 "member.import": _("Roster imported"),
                 "member.export_sensitive": _("Export with ID numbers and phones"),
+                "member.hardship_flag": _("Hardship category changed"),
             }
         )
+        # Whether a member is in hardship is read like the hardship files themselves.
+        register_restricted({"member.hardship_flag": str(Perm.VIEW_HARDSHIP)})

@@ -294,6 +294,28 @@ def member_enrol(
 
 
 @transaction.atomic
+def member_hardship_flag_set(*, actor: User | None, member: Member, value: bool) -> Member:
+    """The roster's "in hardship" category follows the union's hardship files; whoever
+    keeps the files (chair, care officers) moves it, without the right to edit members."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        require_permission(actor, Perm.VIEW_HARDSHIP, member.union)
+        if member.is_in_hardship == value:
+            return member
+        member.is_in_hardship = value
+        member.updated_at = timezone.now()
+        member.save(update_fields=["is_in_hardship", "updated_at"])
+        audit(
+            actor=actor,
+            action="member.hardship_flag",
+            obj=member,
+            unit=member.union,
+            before={"is_in_hardship": not value},
+            after={"is_in_hardship": value},
+        )
+    return member
+
+
 def member_update(*, actor: User | None, member: Member, **changes: Any) -> Member:
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
     require_permission(actor, Perm.EDIT_MEMBERS, member.union)

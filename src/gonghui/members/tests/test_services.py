@@ -533,3 +533,23 @@ def test_it_numbers_members_of_each_union_separately(world):
         joined_on=D,
     )
     assert m.member_no == "FAC-00001"
+
+
+def test_it_moves_the_hardship_flag_only_for_file_keepers(world):
+    # given: a cadre may edit members but not keep hardship files
+    with pytest.raises(DomainError):
+        services.member_hardship_flag_set(actor=world.cadre, member=world.member_a, value=True)
+    # when: the chair sets it
+    services.member_hardship_flag_set(actor=world.chair, member=world.member_a, value=True)
+    # then: it is set, audited once, and the audit row is hidden from the administrator
+    world.member_a.refresh_from_db()
+    assert world.member_a.is_in_hardship
+    events = AuditEvent.objects.filter(action="member.hardship_flag")
+    assert events.count() == 1
+    from gonghui.core.queries import audit_scope
+
+    assert not audit_scope(world.admin).filter(action="member.hardship_flag").exists()
+    assert audit_scope(world.chair).filter(action="member.hardship_flag").exists()
+    # and setting it again changes nothing
+    services.member_hardship_flag_set(actor=world.chair, member=world.member_a, value=True)
+    assert events.count() == 1
