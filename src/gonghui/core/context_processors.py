@@ -22,8 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": access.has_any(user, access.Perm.VIEW_AUDIT),
             "users": access.has_any(user, access.Perm.MANAGE_USERS),
             "self": bool(getattr(user, "person_id", None)),
+            # Upper unions and auditors reach the congress overview (counts only).
             "congress": access.has_any(user, access.Perm.PARTICIPATE)
-            or access.has_any(user, access.Perm.MANAGE_CONGRESS),
+            or access.has_any(user, access.Perm.MANAGE_CONGRESS)
+            or access.has_any(user, access.Perm.VIEW_STATS),
             "care": access.has_any(user, access.Perm.REPORT_CARE)
             or access.has_any(user, access.Perm.MANAGE_CARE),
             "hardship": access.has_any(user, access.Perm.VIEW_HARDSHIP),
