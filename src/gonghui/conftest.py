@@ -114,6 +114,15 @@ def world(db) -> World:
     )
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Row locks and concurrent writers behave as production only on PostgreSQL.
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (row locks, concurrency)")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Counts and throttles live in the cache; a test must not meet another test's entries.
