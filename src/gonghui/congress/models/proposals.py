@@ -49,7 +49,7 @@ class Proposal(models.Model):
         ACCEPTED = "accepted", _("Accepted, being handled")  # 立案, assigned
         REPLIED = "replied", _("Replied, awaiting rating")
         REHANDLING = "rehandling", _("Back for re-handling")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Handled and closed")
         CONVERTED = "converted", _("Turned into an opinion")  # 不立案 → 意见建议
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -80,6 +80,9 @@ class Proposal(models.Model):
     rated_at = models.DateTimeField(null=True, blank=True)
     is_outstanding = models.BooleanField(_("outstanding proposal"), default=False)  # 优秀提案
     closed_at = models.DateTimeField(null=True, blank=True)
+    # 不立案 → 意见建议: the review reason is kept above; the opinions tracker sets this when
+    # it takes the item over, so converted proposals waiting for it can be found.
+    opinion_taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["session", "number", "id"]
