@@ -6,3 +6,11 @@ class CongressConfig(AppConfig):
     name = "gonghui.congress"
     label = "congress"
     verbose_name = _("Congress")
+
+    def ready(self) -> None:
+        from gonghui.core.audit_labels import register_actions
+
+        from . import disclosure, meeting, proposals, services
+
+        for module in (services, meeting, proposals, disclosure):
+            register_actions(module.AUDIT_LABELS)

@@ -32,13 +32,13 @@ class DisclosureCategory(models.Model):
 
 class DisclosureItem(models.Model):
     class Regularity(models.TextChoices):
-        REGULAR = "regular", _("Regular")  # 定期公开
-        AD_HOC = "ad_hoc", _("Ad hoc")  # 随时公开
+        REGULAR = "regular", _("Regular disclosure")  # 定期公开
+        AD_HOC = "ad_hoc", _("Ad hoc disclosure")  # 随时公开
 
     class Stage(models.TextChoices):
-        POLICY = "policy", _("Policy")  # 事前: 政策、方案
-        PROCESS = "process", _("Process")  # 事中: 过程
-        RESULT = "result", _("Result")  # 事后: 结果
+        POLICY = "policy", _("Before: policy")  # 事前: 政策、方案
+        PROCESS = "process", _("During: process")  # 事中: 过程
+        RESULT = "result", _("After: result")  # 事后: 结果
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -54,6 +54,9 @@ class DisclosureItem(models.Model):
     published_on = models.DateField(_("published on"), null=True, blank=True)
     visible_until = models.DateField(_("shown until"), null=True, blank=True)
     revision = models.PositiveSmallIntegerField(default=1)
+    # A withdrawn item leaves the board but stays on record, with why it was taken down.
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -88,8 +91,12 @@ class DisclosureRevision(models.Model):
 
 
 class DisclosureAttachment(models.Model):
+    """A file shown with an item (a signed table, a photo of the paper board). Stored under
+    MEDIA_ROOT/disclosure/ with a random name; ``file_name`` is only for display."""
+
     item = models.ForeignKey(DisclosureItem, on_delete=models.PROTECT, related_name="attachments")
     file_name = models.CharField(max_length=200)
     stored_path = models.CharField(max_length=300)
     size_bytes = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
