@@ -130,6 +130,11 @@ class VisitTask(models.Model):
     who_visits = models.CharField(_("who visits"), max_length=100, blank=True)
     standard_cash = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     standard_gift = models.CharField(max_length=100, blank=True)
+    # The rule's cap item when the task was made: the visit is checked against it even if
+    # the union changes its rules before the visit.
+    cap_item = models.CharField(
+        _("cap item"), max_length=20, choices=CapItem.choices, default=CapItem.OTHER
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     reminded_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
