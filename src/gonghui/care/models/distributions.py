@@ -43,6 +43,7 @@ class Distribution(models.Model):
     recipients_count = models.PositiveIntegerField(default=0)
     over_cap_count = models.PositiveIntegerField(default=0)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    handed_out_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,6 +66,12 @@ class DistributionLine(models.Model):
     cap_state = models.CharField(max_length=12, choices=CapState.choices, default=CapState.OK)
     cap_room = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     override_reason = models.CharField(max_length=300, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Taken off the list before hand-out (on leave, declined...): kept, with the reason.
+    excluded_at = models.DateTimeField(null=True, blank=True)
+    exclude_reason = models.CharField(max_length=200, blank=True)
     handed_out_at = models.DateTimeField(null=True, blank=True)
     handed_out_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
