@@ -85,8 +85,20 @@ class HardshipFile(models.Model):
                 fields=["member"],
                 condition=models.Q(status="active"),
                 name="one_active_hardship_file_per_member",
-            )
+            ),
+            # File numbers (KN-2026-001) are the handle cadres quote on paper and in the
+            # read log, so two files of one union never share one.
+            models.UniqueConstraint(
+                fields=["union", "file_no"],
+                condition=~models.Q(file_no=""),
+                name="unique_hardship_file_no_per_union",
+            ),
         ]
+
+    def __str__(self) -> str:
+        # The file number, never the member's name: this string lands in the audit trail,
+        # which people without access to hardship files may read.
+        return self.file_no or f"#{self.pk}"
 
 
 class HardshipFamilyMember(models.Model):
@@ -99,6 +111,12 @@ class HardshipFamilyMember(models.Model):
         _("income per month"), max_digits=10, decimal_places=2, default=0
     )
     health = models.CharField(_("health"), max_length=60, blank=True)
+    # Records are never deleted: a person who leaves the household is archived, with why.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.file} · {self.relation}"
 
 
 class HardshipReview(models.Model):
