@@ -6,3 +6,25 @@ class CareConfig(AppConfig):
     name = "gonghui.care"
     label = "care"
     verbose_name = _("Care and assistance")
+
+    def ready(self) -> None:
+        from gonghui.core.access import Perm
+        from gonghui.core.audit_labels import register_actions, register_restricted
+
+        from . import distributions, hardship, services
+
+        register_actions(services.AUDIT_LABELS)
+        register_actions(hardship.AUDIT_LABELS)
+        register_actions(distributions.AUDIT_LABELS)
+        # Hardship rows in the audit trail carry incomes, family members and students'
+        # names: only those who may open the files read them there (decision 0006).
+        hardship_only = str(Perm.VIEW_HARDSHIP)
+        register_restricted(
+            {
+                "care.hardshipfile": hardship_only,
+                "care.hardshipfamilymember": hardship_only,
+                "care.hardshipreview": hardship_only,
+                "care.aidrecord": hardship_only,
+                "care.hardship": hardship_only,  # action prefix: reads, aid payments
+            }
+        )

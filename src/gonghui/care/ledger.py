@@ -114,9 +114,11 @@ def payment_post(
     source_id: int,
     responsible: Person | None = None,
     override_reason: str = "",
+    approved_by: User | None = None,
 ) -> CarePayment:
     """Post one payment, refusing it when it would take the member over the item's yearly
-    cap, unless an actor allowed to override (the chair) gives a written reason. Call inside
+    cap, unless someone allowed to override (the chair) gives a written reason: the actor,
+    or ``approved_by`` when a cadre hands out what the chair approved earlier. Call inside
     the caller's transaction; the member row is locked so two postings for the same member
     cannot both pass a cap that only one fits under."""
     if cap_item not in CapItem.values:
@@ -128,8 +130,9 @@ def payment_post(
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("union").get(pk=member.pk)
         reason = override_reason.strip()
+        approver = approved_by or actor
         if reason and (
-            actor is None or not access.has_perm(actor, Perm.OVERRIDE_CAPS, member.union)
+            approver is None or not access.has_perm(approver, Perm.OVERRIDE_CAPS, member.union)
         ):
             raise DomainError(
                 "override_not_allowed",
@@ -158,13 +161,24 @@ def payment_post(
         )
         audit(
             actor=actor,
-            action="care.cap_override" if decision.overridden else "care.payment",
+            action=_payment_action(source, overridden=decision.overridden),
             obj=payment,
             unit=member.union,
             after=snapshot(payment),
-            note=decision.reason if decision.overridden else "",
+            note=_override_note(decision, approver) if decision.overridden else "",
         )
     return payment
+
+
+def _override_note(decision: rules.CapDecision, approver: User | None) -> str:
+    return f"{decision.reason}；批准人：{approver}" if approver else decision.reason
+
+
+def _payment_action(source: str, *, overridden: bool) -> str:
+    # Aid payments name a member in hardship; their audit rows are read like the files.
+    if source == CarePayment.Source.AID:
+        return "care.hardship_aid_payment"
+    return "care.cap_override" if overridden else "care.payment"
 
 
 def payment_correct(*, actor: User | None, payment: CarePayment, reason: str) -> CarePayment:
@@ -188,7 +202,9 @@ def payment_correct(*, actor: User | None, payment: CarePayment, reason: str) ->
         )
         audit(
             actor=actor,
-            action="care.payment_correct",
+            action="care.hardship_aid_payment"
+            if payment.source == CarePayment.Source.AID
+            else "care.payment_correct",
             obj=correction,
             unit=payment.union,
             after=snapshot(correction),

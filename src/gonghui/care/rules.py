@@ -201,3 +201,251 @@ def causes_valid(primary: str, secondary: list[str]) -> bool:
         and primary not in secondary
         and len(set(secondary)) == len(secondary)
     )
+
+
+# ---- distributions (k2) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Who receives a distribution, read from ``Distribution.criteria``. Empty tuples mean
+    "any"; statuses default to active members only."""
+
+    statuses: tuple[str, ...] = ("active",)
+    work_statuses: tuple[str, ...] = ()
+    employment_types: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    birth_month: int | None = None
+    posts: tuple[str, ...] = ()  # the post contains any of these words
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "statuses": list(self.statuses),
+            "work_statuses": list(self.work_statuses),
+            "employment_types": list(self.employment_types),
+            "unit_ids": list(self.unit_ids),
+            "posts": list(self.posts),
+        }
+        if self.birth_month is not None:
+            data["birth_month"] = self.birth_month
+        return data
+
+
+def criteria_from_json(data: dict[str, object] | None) -> Criteria:
+    """Read stored criteria leniently (unknown keys ignored, words trimmed, empty dropped);
+    a birth month outside 1–12 is refused with ValueError."""
+    data = data or {}
+
+    def words(key: str) -> tuple[str, ...]:
+        raw = data.get(key) or []
+        items = [str(v).strip() for v in raw] if isinstance(raw, list | tuple) else []
+        return tuple(dict.fromkeys(v for v in items if v))
+
+    month = data.get("birth_month")
+    birth_month = int(month) if month not in (None, "") else None  # type: ignore[call-overload]
+    if birth_month is not None and not 1 <= birth_month <= 12:
+        raise ValueError("birth_month must be 1-12")
+    raw_units = data.get("unit_ids") or []
+    unit_ids = (
+        tuple(dict.fromkeys(int(u) for u in raw_units)) if isinstance(raw_units, list) else ()
+    )
+    return Criteria(
+        statuses=words("statuses") or ("active",),
+        work_statuses=words("work_statuses"),
+        employment_types=words("employment_types"),
+        unit_ids=unit_ids,
+        birth_month=birth_month,
+        posts=words("posts"),
+    )
+
+
+def birthday_in(birth: date, year: int) -> date:
+    """The day a birthday is kept in ``year``: someone born on 29 February keeps it on
+    28 February in common years (the month stays February, as union practice has it)."""
+    if birth.month == 2 and birth.day == 29 and not _leap(year):
+        return date(year, 2, 28)
+    return birth.replace(year=year)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def born_in_month(birth: date | None, month: int, year: int) -> bool:
+    """Birthday benefits go to members whose birthday falls in the month of the
+    distribution; members without a known birth date are not selected."""
+    return birth is not None and birthday_in(birth, year).month == month
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the selection looks at, for one member (plain data for the pure check)."""
+
+    status: str
+    work_status: str
+    employment_type: str
+    unit_path: str
+    birth_date: date | None
+    post: str
+
+
+def member_selected(m: MemberFacts, c: Criteria, *, unit_paths: tuple[str, ...], year: int) -> bool:
+    """The selection rule in one place, for reading and for tests; the builder applies the
+    same rule as a database filter. ``unit_paths`` are the chosen groups' paths (a member of
+    a unit below a chosen group is in it)."""
+    return (
+        m.status in c.statuses
+        and (not c.work_statuses or m.work_status in c.work_statuses)
+        and (not c.employment_types or m.employment_type in c.employment_types)
+        and (not unit_paths or any(m.unit_path.startswith(p) for p in unit_paths))
+        and (c.birth_month is None or born_in_month(m.birth_date, c.birth_month, year))
+        and (not c.posts or any(w.lower() in m.post.lower() for w in c.posts))
+    )
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A common distribution, with the usual recipients and a default value per person."""
+
+    key: str
+    kind: str
+    cap_item: str
+    title: str  # "{year}" is replaced by the year of the distribution
+    gift: str
+    amount: Decimal
+    criteria: Criteria
+    month: int | None = None  # the usual month, for the default date
+
+
+# Festival gifts count against the yearly festival cap (e.g. Anhui ≤ ¥2,000 a year), so a
+# Mid-Autumn gift of ¥300 leaves room for Spring Festival and the other festivals.
+PRESETS: dict[str, Preset] = {
+    p.key: p
+    for p in (
+        Preset(
+            "mid_autumn",
+            "festival",
+            "festival",
+            "{year}年中秋节慰问品",
+            "月饼、水果",
+            yuan(300),
+            Criteria(work_statuses=("working",)),
+            9,
+        ),
+        Preset(
+            "spring_festival",
+            "festival",
+            "festival",
+            "{year}年春节慰问品",
+            "米、油、年货礼包",
+            yuan(500),
+            Criteria(work_statuses=("working",)),
+            1,
+        ),
+        Preset(
+            "birthday",
+            "birthday",
+            "birthday",
+            "{year}年{month}月会员生日蛋糕",
+            "生日蛋糕券（实物）",
+            yuan(200),
+            Criteria(work_statuses=("working",)),
+        ),
+        Preset(
+            "heat_relief",
+            "heat_relief",
+            "heat_relief",
+            "{year}年夏季防暑降温物品",
+            "绿豆、凉茶、毛巾、藿香正气水",
+            yuan(150),
+            Criteria(work_statuses=("working",)),
+            7,
+        ),
+        Preset(
+            "double_ninth",
+            "retirees",
+            "festival",
+            "{year}年重阳节退休职工慰问",
+            "重阳糕、慰问品",
+            yuan(300),
+            Criteria(work_statuses=("retired",)),
+            10,
+        ),
+    )
+}
+
+
+def preset_title(preset: Preset, on: date) -> str:
+    return preset.title.format(year=on.year, month=on.month)
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    member_id: int
+    amount: Decimal
+    cap_state: str  # "ok" or "over"
+    cap_room: Decimal | None
+
+
+def plan_lines(
+    member_ids: list[int], *, spent: dict[int, Decimal], amount: Decimal, cap: Decimal | None
+) -> list[LinePlan]:
+    """Check every recipient against the yearly cap of the item: a line is "over" when the
+    member's year-to-date total plus this gift would pass the cap (``cap_check``). Members
+    with the same year-to-date total get the same decision, so it is made once per total:
+    at 200,000 members nearly all have none."""
+    amount = yuan(amount)
+    decisions: dict[Decimal, CapDecision] = {}
+    zero = Decimal("0.00")
+    out = []
+    for mid in member_ids:
+        so_far = spent.get(mid, zero)
+        d = decisions.get(so_far)
+        if d is None:
+            d = decisions[so_far] = cap_check(spent=so_far, amount=amount, cap=cap)
+        out.append(LinePlan(mid, amount, "ok" if d.allowed else "over", d.room))
+    return out
+
+
+HANDOUT_STATES = frozenset({"ok", "overridden"})
+
+
+def may_hand_out(cap_state: str) -> bool:
+    """A gift over the cap is handed out only after the chair's written override."""
+    return cap_state in HANDOUT_STATES
+
+
+@dataclass(frozen=True)
+class Totals:
+    recipients: int  # lines on the list (not excluded)
+    over_cap: int  # lines refused for the cap, not overridden
+    total: Decimal  # value of what may be handed out
+
+
+def distribution_totals(lines: list[tuple[str, Decimal]]) -> Totals:
+    """Figures of a list from (cap_state, amount) of its lines that are not excluded."""
+    over = sum(1 for state, _amount in lines if not may_hand_out(state))
+    total = sum((yuan(a) for state, a in lines if may_hand_out(state)), Decimal("0.00"))
+    return Totals(len(lines), over, total)
+
+
+@dataclass(frozen=True)
+class CapPlan:
+    """A list's cap decisions in two parts: the one for every member without spending on
+    the item this year, and the members whose decision differs, grouped by (state, room)."""
+
+    default_state: str
+    default_room: Decimal | None
+    changes: dict[tuple[str, Decimal | None], list[int]]
+
+
+def plan_caps(*, spent: dict[int, Decimal], amount: Decimal, cap: Decimal | None) -> CapPlan:
+    """The same decisions as ``plan_lines`` for any list of members, computed only for the
+    members who have spending this year: the builder writes the default for everyone in
+    one statement and corrects the few others."""
+    [base] = plan_lines([0], spent={}, amount=amount, cap=cap)
+    changes: dict[tuple[str, Decimal | None], list[int]] = {}
+    for p in plan_lines(sorted(spent), spent=spent, amount=amount, cap=cap):
+        if (p.cap_state, p.cap_room) != (base.cap_state, base.cap_room):
+            changes.setdefault((p.cap_state, p.cap_room), []).append(p.member_id)
+    return CapPlan(base.cap_state, base.cap_room, changes)

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 ON = date(2026, 9, 25)
 
 
-def _post(world, actor, amount: str, **kw) -> CarePayment:
+def _post(world, actor, amount: str, source_override: str = "", **kw) -> CarePayment:
     return ledger.payment_post(
         actor=actor,
         member=world.member_a,
-        cap_item="festival",
+        cap_item="hardship" if source_override else "festival",
         paid_on=ON,
         gift_value=Decimal(amount),
-        source=CarePayment.Source.DISTRIBUTION,
+        source=source_override or CarePayment.Source.DISTRIBUTION,
         source_id=1,
         **kw,
     )
@@ -118,3 +118,30 @@ def test_it_refuses_negative_amounts_and_unknown_items(world):
             source="visit",
             source_id=1,
         )
+
+
+def test_it_hides_hardship_rows_of_the_audit_trail_from_all_but_file_keepers(world):
+    from gonghui.core.queries import audit_scope
+
+    # given: an aid payment and a hardship read in the school's trail, and an ordinary one
+    aid = _post(world, world.chair, "100", source_override=CarePayment.Source.AID)
+    plain = _post(world, world.cadre, "100")
+    # then: the admin and a chair of another union see the ordinary row only
+    admin_rows = audit_scope(world.admin).filter(object_type="care.carepayment")
+    assert admin_rows.filter(object_id=str(plain.pk), action="care.payment").exists()
+    assert not admin_rows.filter(object_id=str(aid.pk)).exists()
+    other_rows = audit_scope(world.other_chair).filter(object_type="care.carepayment")
+    assert not other_rows.exists()
+    # and the school's chair, who keeps the files, sees both
+    chair_rows = audit_scope(world.chair)
+    assert chair_rows.filter(action="care.hardship_aid_payment", object_id=str(aid.pk)).exists()
+
+
+def test_it_records_the_cadre_and_names_the_approving_chair(world):
+    CarePaymentFactory(member=world.member_a, gift_value=Decimal("1900.00"), paid_on=ON)
+    payment = _post(world, world.cadre, "200", override_reason="重病", approved_by=world.chair)
+    assert payment.recorded_by == world.cadre
+    event = AuditEvent.objects.get(action="care.cap_override", object_id=str(payment.pk))
+    assert event.actor == world.cadre and "批准人" in event.note
+    with pytest.raises(DomainError):
+        _post(world, world.cadre, "200", override_reason="重病", approved_by=world.cadre)
