@@ -28,6 +28,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("leader", "leader-demo", Role.GROUP_LEADER, f"{MIDDLE}-01", person_key="leader"),
     DemoLogin("member", "member-demo", Role.MEMBER, MIDDLE, person_key="member"),
     DemoLogin("auditor", "auditor-demo", Role.AUDITOR, MIDDLE, person_key="auditor"),
+    DemoLogin("care", "care-demo", Role.CARE_OFFICER, MIDDLE, "帮扶专干 林晓梅"),
     DemoLogin("center", "center-demo", Role.CHAIR, CENTER, person_key="center_chair"),
     DemoLogin("factory", "factory-demo", Role.CHAIR, FACTORY, person_key="factory_chair"),
 )

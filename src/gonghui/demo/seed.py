@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 
+from gonghui.congress import services as congress_services
 from gonghui.core import services as core
 from gonghui.core.models import (
     CommitteeKind,
@@ -39,6 +40,14 @@ from gonghui.members.models import (
     ProfileChangeRequest,
 )
 
+from .care_distribution_demo import seed_distributions
+from .care_hardship_demo import seed_hardship
+from .care_visits_demo import seed_care_visits
+from .congress_demo import seed_congress_structure
+from .congress_disclosure_demo import seed_disclosure
+from .congress_meeting_demo import seed_congress_meetings
+from .congress_proposal_demo import DEPARTMENTS as PROPOSAL_DEPARTMENTS
+from .congress_proposal_demo import seed_proposals
 from .logins import CENTER, DEMO_LOGINS, EDU, FACTORY, FED, MIDDLE
 from .people import Folk, IdNumbers, years_before
 
@@ -186,6 +195,21 @@ FACTORY_GROUPS = (
     GroupSpec("质检班组", "ZJ", 10, worker(0.5), ("质检员", "计量员")),
     GroupSpec("仓储物流班组", "CC", 12, worker(0.2), ("仓管员", "叉车司机", "驾驶员")),
     GroupSpec("机关科室组", "JG", 18, OFFICE, ("会计", "人事专员", "技术员", "销售员")),
+)
+
+
+# What the two sessions of 2025 adopted (the December 2026 session has its own agenda).
+PAST_MOTIONS = (
+    (
+        ("审议通过《2025年学校工作计划》", "open"),
+        ("审议通过《教职工奖励性绩效工资分配办法（修订）》", "secret"),
+        ("审议通过《2025年工会经费预算》", "open"),
+    ),
+    (
+        ("审议通过《教职工年度考核实施办法》", "secret"),
+        ("审议通过《校园安全管理制度（修订）》", "open"),
+        ("审议通过《教职工外出学习培训管理办法》", "secret"),
+    ),
 )
 
 
@@ -846,6 +870,70 @@ class DemoBuilder:
                 actor=admin, unit=union, staff_count=math.ceil(active / rate)
             )
 
+    # -- 6. the staff congress and care -------------------------------------------------
+
+    def _active_members(self, code: str) -> list[Member]:
+        return list(
+            Member.objects.filter(union=self.unit(code), status=MemberStatus.ACTIVE)
+            .select_related("person", "unit")
+            .order_by("pk")
+        )
+
+    def congress(self) -> None:
+        """The middle school's teachers' congress: term 8 with its delegates, two sessions
+        held in 2025 with votes and minutes, the December 2026 session being prepared,
+        proposals in every state, and the affairs disclosure board."""
+        chair = self.world.users["chair"]
+        built = seed_congress_structure(
+            union=self.unit(MIDDLE),
+            members=self._active_members(MIDDLE),
+            actor=chair,
+            today=self.today,
+            rng=self.rng,
+        )
+        sessions = sorted(built["sessions"], key=lambda s: s.held_on)
+        for session, motions in zip(sessions, PAST_MOTIONS, strict=False):
+            for title, mode in motions:
+                congress_services.agenda_item_add(
+                    actor=chair, session=session, kind="adopt", title=title, vote_mode=mode
+                )
+        seed_congress_meetings(sessions=sessions, actor=chair, rng=self.rng, today=self.today)
+        seed_proposals(
+            sessions=sessions,
+            departments=list(PROPOSAL_DEPARTMENTS),
+            actor=chair,
+            rng=self.rng,
+            today=self.today,
+        )
+        seed_disclosure(union=self.unit(MIDDLE), actor=chair, today=self.today, rng=self.rng)
+
+    def care(self) -> None:
+        """Visits since 2024, festival and birthday distributions, hardship files."""
+        users = self.world.users
+        middle = self._active_members(MIDDLE)
+        seed_care_visits(
+            union=self.unit(MIDDLE),
+            members=middle,
+            actor=users["chair"],
+            leader=users["leader"],
+            today=self.today,
+            rng=self.rng,
+        )
+        seed_distributions(
+            union=self.unit(MIDDLE),
+            actor=users["chair"],
+            today=self.today,
+            enterprise=self.unit(FACTORY),
+            enterprise_actor=users["factory"],
+        )
+        seed_hardship(
+            union=self.unit(MIDDLE),
+            members=middle,
+            chair=users["chair"],
+            today=self.today,
+            rng=self.rng,
+        )
+
     # -- all of it ------------------------------------------------------------------------
 
     def build(self) -> DemoWorld:
@@ -867,6 +955,10 @@ class DemoBuilder:
         self.committees()
         self.self_service()
         self.staff_counts()
+        self.out("Demo: staff congress, proposals, disclosure board")
+        self.congress()
+        self.out("Demo: visits, distributions, hardship files")
+        self.care()
         return self.world
 
 
