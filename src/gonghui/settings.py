@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.core.context_processors.navigation",
+                "gonghui.congress.context_processors.congress_nav",
             ],
         },
     }

@@ -21,6 +21,7 @@ def test_it_lets_a_member_correct_details_and_the_chair_approve_the_name(world, 
     # the menu is collapsed behind the toggler on a narrow screen
     expect(phone.locator("#mainnav")).not_to_be_visible()
     phone.locator("button.navbar-toggler").click()
+    phone.locator("#mainnav a.dropdown-toggle", has_text="我的").click()
     my_profile = phone.locator("#mainnav a[href='/members/me/']")
     expect(my_profile).to_be_visible()
     my_profile.click()

@@ -27,7 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or access.has_any(user, access.Perm.MANAGE_CONGRESS)
             or access.has_any(user, access.Perm.VIEW_STATS),
             "care": access.has_any(user, access.Perm.REPORT_CARE)
-            or access.has_any(user, access.Perm.MANAGE_CARE),
+            or access.has_any(user, access.Perm.MANAGE_CARE)
+            or access.has_any(user, access.Perm.VIEW_STATS),
             "hardship": access.has_any(user, access.Perm.VIEW_HARDSHIP),
         }
     }

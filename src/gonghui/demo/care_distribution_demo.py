@@ -75,6 +75,7 @@ def seed_distributions(
             actor=boss,
             preset="heat_relief",
             on=date(2026, 7, 10),
-            posts=["铸造", "造型", "焊工"],  # the foundry and welding teams' hot posts
+            # Hot and outdoor posts: the foundry and welding teams, boilers, forging.
+            posts=["高温", "户外", "锻造", "锅炉", "铸造", "造型", "焊工"],
         )
         _hand_out(d, boss)

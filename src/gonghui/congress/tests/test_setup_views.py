@@ -305,7 +305,7 @@ def test_it_adds_an_agenda_item_and_shows_errors_in_place(client, world, s):
     c = _c(client, world.cadre)
     url = reverse("congress:item_add", args=[s.session.pk])
     r = c.post(url, {"kind": "election", "title": "补选代表", "vote_mode": "open"})
-    assert r.status_code == 400 and "secret ballot" in r.content.decode()
+    assert r.status_code == 400 and "无记名投票" in r.content.decode()
     r = c.post(url, {"kind": "election", "title": "补选代表", "vote_mode": ""})
     assert r.status_code == 302
     assert AgendaItem.objects.get(title="补选代表").vote_mode == "secret"
