@@ -7,8 +7,11 @@ overrides them (``RuleSet.from_row`` in services).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -431,3 +434,291 @@ def disclosure_tally(items: list[DisclosureFacts], year: int) -> DisclosureTally
         revised_items=sum(i.revisions > 0 for i in counted),
         revisions=sum(max(i.revisions, 0) for i in counted),
     )
+
+
+# ---- opinions (m5) ---------------------------------------------------------------------
+
+OPINION_OUTCOMES = ("rectified", "phone", "interview", "not_adopted", "adopted_rewarded")
+# Which outcomes end which kind of item: an opinion is rectified, answered or declined; a
+# rationalisation suggestion is adopted (and rewarded) or not adopted.
+OUTCOMES_BY_KIND = {
+    "opinion": ("rectified", "phone", "interview", "not_adopted"),
+    "rationalisation": ("adopted_rewarded", "not_adopted"),
+}
+
+
+@dataclass(frozen=True)
+class OpinionFact:
+    kind: str  # "opinion" | "rationalisation"
+    source: str
+    received_on: date
+    outcome: str = ""  # empty while open
+    interview_count: int = 0
+    reward: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class OpinionTally:
+    year: int
+    opinions: int  # 意见建议 collected in the year
+    suggestions: int  # 合理化建议 received in the year
+    by_source: dict[str, int]
+    by_outcome: dict[str, int]  # opinions only, every outcome present (0 if none)
+    open_opinions: int
+    interviews: int  # 人次, summed over every item of the year
+    suggestions_adopted: int
+    suggestions_not_adopted: int
+    rewards: Decimal
+
+
+def opinion_tally(items: list[OpinionFact], year: int) -> OpinionTally:
+    """The year's figures for the work report: items count in the year they were received;
+    an item without an outcome is still being handled. Interviews count people (人次), since
+    one complaint may lead to several talks."""
+    counted = [i for i in items if i.received_on.year == year]
+    opinions = [i for i in counted if i.kind == "opinion"]
+    suggestions = [i for i in counted if i.kind == "rationalisation"]
+    by_source: dict[str, int] = {}
+    for i in counted:
+        by_source[i.source] = by_source.get(i.source, 0) + 1
+    by_outcome = {o: 0 for o in OUTCOMES_BY_KIND["opinion"]}
+    for i in opinions:
+        if i.outcome:
+            by_outcome[i.outcome] = by_outcome.get(i.outcome, 0) + 1
+    return OpinionTally(
+        year=year,
+        opinions=len(opinions),
+        suggestions=len(suggestions),
+        by_source=by_source,
+        by_outcome=by_outcome,
+        open_opinions=sum(not i.outcome for i in opinions),
+        interviews=sum(max(i.interview_count, 0) for i in counted),
+        suggestions_adopted=sum(i.outcome == "adopted_rewarded" for i in suggestions),
+        suggestions_not_adopted=sum(i.outcome == "not_adopted" for i in suggestions),
+        rewards=sum((i.reward for i in suggestions), Decimal("0.00")).quantize(Decimal("0.01")),
+    )
+
+
+def opinion_summary_sentence(t: OpinionTally) -> str:
+    """The sentence union work reports use (工作总结), e.g. "共收集意见建议149条，已整改落实
+    140条，电话答复9条，约谈30人次". It is a document phrase in Chinese whatever the page's
+    language; parts with nothing to report are left out, except the total."""
+    parts = [f"共收集意见建议{t.opinions}条"]
+    if t.by_outcome.get("rectified"):
+        parts.append(f"已整改落实{t.by_outcome['rectified']}条")
+    if t.by_outcome.get("phone"):
+        parts.append(f"电话答复{t.by_outcome['phone']}条")
+    if t.interviews:
+        parts.append(f"约谈{t.interviews}人次")
+    if t.by_outcome.get("not_adopted"):
+        parts.append(f"不予采纳{t.by_outcome['not_adopted']}条")
+    if t.open_opinions:
+        parts.append(f"正在办理{t.open_opinions}条")
+    sentence = "，".join(parts)
+    if t.suggestions:
+        sentence += (
+            f"；收到合理化建议{t.suggestions}条，采纳并奖励{t.suggestions_adopted}条，"
+            f"奖励金额{t.rewards}元"
+        )
+    return sentence + "。"
+
+
+def outcome_fits(kind: str, outcome: str, interview_count: int) -> str | None:
+    """Why an outcome cannot close an item of this kind, or None when it can. "Interview
+    held" needs at least one person interviewed."""
+    if outcome not in OUTCOMES_BY_KIND.get(kind, ()):
+        return "outcome"
+    if interview_count < 0:
+        return "interview_count"
+    if outcome == "interview" and interview_count < 1:
+        return "interview_count"
+    return None
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    key: str
+    count: int
+    target: int
+    met: bool
+    short: int  # how many more are needed (0 when met)
+
+
+@dataclass(frozen=True)
+class QuotaProgress:
+    target: int
+    rows: list[QuotaRow]
+    met: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        """Share of people (or teams) who met the target, rounded down."""
+        return self.met * 100 // self.total if self.total else 0
+
+
+def quota_progress(counts: dict[str, int], target: int) -> QuotaProgress:
+    """Progress towards a per-person or per-team target ("3510": every worker 3): each key
+    with its count, met when the count reaches the target; a target of 0 means no quota, so
+    everyone has met it. Rows are sorted by the shortfall, largest first, then by key."""
+    rows = [
+        QuotaRow(key=k, count=c, target=target, met=c >= target, short=max(target - c, 0))
+        for k, c in counts.items()
+    ]
+    rows.sort(key=lambda r: (-r.short, r.key))
+    return QuotaProgress(target=target, rows=rows, met=sum(r.met for r in rows), total=len(rows))
+
+
+# ---- appraisal (m6) -----------------------------------------------------------------------
+
+# The usual four grades of 民主评议 and the points most units give them when they score
+# (e.g. 中组部《党政领导干部考核工作条例》 uses 优秀/称职/基本称职/不称职; the points are
+# a common local convention, editable per appraisal).
+DEFAULT_APPRAISAL_SCALE: tuple[tuple[str, int], ...] = (
+    ("优秀", 100),
+    ("称职", 80),
+    ("基本称职", 60),
+    ("不称职", 0),
+)
+APPRAISAL_MIN_GRADES = 2
+APPRAISAL_MAX_GRADES = 7
+
+
+def shares_percent(counts: Sequence[int], places: int = 1) -> list[Decimal]:
+    """Each count's share of the total in per cent with ``places`` decimals, rounded by the
+    largest-remainder method so that the shares add up to exactly 100 (plain rounding can
+    give 99.9 or 100.1, which a personnel office reads as an error). Ties in the remainder
+    go to the earlier (better) grade. All zero when nothing was counted."""
+    if any(c < 0 for c in counts):
+        raise ValueError("counts must not be negative")
+    unit = 10**places
+    total = sum(counts)
+    if total == 0:
+        return [Decimal(0).scaleb(-places) for _ in counts]
+    exact = [Fraction(c * 100 * unit, total) for c in counts]
+    shares = [math.floor(e) for e in exact]
+    left = 100 * unit - sum(shares)
+    by_remainder = sorted(range(len(counts)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:left]:
+        shares[i] += 1
+    return [Decimal(s).scaleb(-places) for s in shares]
+
+
+def weighted_score(counts: Sequence[int], weights: Sequence[int]) -> Decimal | None:
+    """The average points per rating (e.g. 优秀=100 … 不称职=0), to two places, half up;
+    None when nobody rated."""
+    total = sum(counts)
+    if total == 0:
+        return None
+    exact = Fraction(sum(c * w for c, w in zip(counts, weights, strict=True)), total)
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass(frozen=True)
+class Participation:
+    took_part: int
+    eligible: int
+    rate: Decimal | None  # per cent, one place; None without eligible raters
+    over: bool  # more forms than raters: paper forms counted twice, or a wrong roster
+
+
+def participation_rate(took_part: int, eligible: int) -> Participation:
+    """Raters who took part (online receipts plus paper forms) over eligible raters, in per
+    cent with one place, half up. Not capped: more forms than raters is shown, not hidden."""
+    if eligible <= 0:
+        return Participation(took_part, eligible, None, took_part > 0)
+    rate = (Decimal(took_part) * 100 / Decimal(eligible)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return Participation(took_part, eligible, rate, took_part > eligible)
+
+
+def appraisal_rank_key(
+    counts: Sequence[int], weights: Sequence[int], weighted: bool
+) -> tuple[Fraction, ...]:
+    """What ranks subjects, higher first: the weighted score; without scoring, the share of
+    the best grade, then of the best two, and so on. Nobody rated ranks last."""
+    total = sum(counts)
+    if total == 0:
+        return (Fraction(-1),)
+    if weighted:
+        return (Fraction(sum(c * w for c, w in zip(counts, weights, strict=True)), total),)
+    running, key = 0, []
+    for c in counts[:-1]:
+        running += c
+        key.append(Fraction(running, total))
+    return tuple(key)
+
+
+def competition_ranks(keys: Sequence[tuple[Fraction, ...]]) -> list[int]:
+    """Standard competition ranking (1, 2, 2, 4): equal keys share a rank."""
+    return [1 + sum(other > k for other in keys) for k in keys]
+
+
+def scale_check(grades: Sequence[tuple[str, int]]) -> str | None:
+    """A scale has 2–7 grades, best first, each with a distinct non-blank label and points
+    from 0 to 100. Returns the reason it is not valid, or None."""
+    if len(grades) < APPRAISAL_MIN_GRADES:
+        return "too_few"
+    if len(grades) > APPRAISAL_MAX_GRADES:
+        return "too_many"
+    labels = [label.strip() for label, _w in grades]
+    if any(not label for label in labels):
+        return "blank_label"
+    if len(set(labels)) != len(labels):
+        return "duplicate_label"
+    if any(not 0 <= w <= 100 for _label, w in grades):
+        return "weight_range"
+    return None
+
+
+def submission_check(
+    subjects: Iterable[int], grades: Mapping[int, int], n_grades: int
+) -> str | None:
+    """An online rating grades every subject exactly once with a grade of the scale.
+    Returns the reason it is not valid, or None."""
+    expected = set(subjects)
+    if set(grades) - expected:
+        return "unknown_subject"
+    if expected - set(grades):
+        return "missing_subject"
+    if any(not 0 <= g < n_grades for g in grades.values()):
+        return "bad_grade"
+    return None
+
+
+@dataclass(frozen=True)
+class PaperProblem:
+    subject: int | None  # None: the batch as a whole
+    reason: str  # forms_not_positive | negative | wrong_length | too_many
+
+
+def paper_counts_check(
+    forms: int, counts: Mapping[int, Sequence[int]], n_grades: int
+) -> list[PaperProblem]:
+    """Paper forms typed in: at least one form; per subject one non-negative count per grade,
+    and no more grades than forms (a form may leave a subject blank, never grade it twice)."""
+    problems: list[PaperProblem] = []
+    if forms <= 0:
+        problems.append(PaperProblem(None, "forms_not_positive"))
+    for subject, row in counts.items():
+        if len(row) != n_grades:
+            problems.append(PaperProblem(subject, "wrong_length"))
+        elif any(c < 0 for c in row):
+            problems.append(PaperProblem(subject, "negative"))
+        elif sum(row) > max(forms, 0):
+            problems.append(PaperProblem(subject, "too_many"))
+    return problems
+
+
+def appraisal_window(status: str, opens_on: date, closes_on: date, today: date) -> str:
+    """Whether ratings are taken today: "open", or why not ("draft", "not_yet", "closed")."""
+    if status == "draft":
+        return "draft"
+    if status == "closed" or today > closes_on:
+        return "closed"
+    if today < opens_on:
+        return "not_yet"
+    return "open"
