@@ -449,3 +449,151 @@ def plan_caps(*, spent: dict[int, Decimal], amount: Decimal, cap: Decimal | None
         if (p.cap_state, p.cap_room) != (base.cap_state, base.cap_room):
             changes.setdefault((p.cap_state, p.cap_room), []).append(p.member_id)
     return CapPlan(base.cap_state, base.cap_room, changes)
+
+
+# ---- donations and insurance (k4) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriveBalance:
+    collected: Decimal
+    given_out: Decimal
+    balance: Decimal
+
+
+def drive_balance(*, collected: Decimal, given_out: Decimal) -> DriveBalance:
+    """What a drive still holds: everything donated less everything given out."""
+    collected, given_out = yuan(collected), yuan(given_out)
+    return DriveBalance(collected, given_out, collected - given_out)
+
+
+@dataclass(frozen=True)
+class UseDecision:
+    allowed: bool
+    balance: Decimal  # before this use
+    reason: str = ""  # plain Chinese, for the refusal message
+
+
+def use_check(*, collected: Decimal, given_out: Decimal, amount: Decimal) -> UseDecision:
+    """A drive cannot give out more than it collected: the donors' money is all there is
+    (倡议书 promise the money goes to the named purpose, so nothing is advanced from elsewhere).
+    Amounts must be positive."""
+    balance = drive_balance(collected=collected, given_out=given_out).balance
+    amount = yuan(amount)
+    if amount <= 0:
+        return UseDecision(False, balance, "金额必须大于零")
+    if amount > balance:
+        return UseDecision(False, balance, f"本次 ¥{amount} 超过捐款余额 ¥{balance}")
+    return UseDecision(True, balance)
+
+
+def enrolment_rate(*, enrolled: int, eligible: int) -> Decimal:
+    """Enrolled members as a percentage of active members, one decimal place, as union
+    reports give it ("参保59人，参保率100%"). No eligible members gives 0."""
+    if eligible <= 0:
+        return Decimal("0.0")
+    return (Decimal(enrolled) * 100 / Decimal(eligible)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def claim_amount_check(*, amount: Decimal, limit: Decimal | None) -> str:
+    """ "" when an approved benefit is acceptable, else the reason in Chinese: it must be
+    positive and, when the plan has one, within the plan's limit per claim."""
+    amount = yuan(amount)
+    if amount <= 0:
+        return "金额必须大于零"
+    if limit is not None and amount > yuan(limit):
+        return f"核定金额 ¥{amount} 超过本计划每次理赔上限 ¥{yuan(limit)}"
+    return ""
+
+
+def renewal_due(*, period_end: date, reminder_on: date | None, today: date) -> bool:
+    """A plan is due for renewal from its reminder date, or, without one, from 60 days
+    before its cover ends (renewals fall in March–April for plans ending then)."""
+    start = reminder_on if reminder_on is not None else period_end - timedelta(days=60)
+    return today >= start
+
+
+CLAIM_MOVES: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"approved", "rejected"}),
+    "approved": frozenset({"paid"}),
+    "rejected": frozenset(),
+    "paid": frozenset(),
+}
+
+
+def claim_may_move(current: str, target: str) -> bool:
+    """Claims go submitted → approved → paid, or submitted → rejected; nothing else."""
+    return target in CLAIM_MOVES.get(current, frozenset())
+
+
+# ---- health, rest, retirees (k5) ---------------------------------------------------------
+
+# 疗休养 is commonly offered to each member once every few years; units set their own cycle.
+DEFAULT_REST_EVERY_YEARS = 3
+
+
+def rest_due(
+    last_gone_year: int | None, year: int, every_years: int = DEFAULT_REST_EVERY_YEARS
+) -> bool:
+    """A member is due for rest and recuperation in ``year`` when they have never gone, or
+    when at least ``every_years`` years have passed since the year they last went (union
+    practice: one trip per member per cycle, the cycle set by the union)."""
+    if every_years < 1:
+        raise ValueError("every_years must be at least 1")
+    if last_gone_year is None:
+        return True
+    return year - last_gone_year >= every_years
+
+
+@dataclass(frozen=True)
+class CheckProgress:
+    """Where a health-check campaign stands. Excused members (on leave, checked elsewhere)
+    are not expected, so the rate is done / (total - excused)."""
+
+    total: int
+    done: int
+    excused: int
+    scheduled: int
+    rate: Decimal  # percent, one place
+
+
+def completion_rate(done: int, expected: int) -> Decimal:
+    """Percent with one place, rounded half up; 0.0 when nobody is expected."""
+    if done < 0 or expected < 0 or done > expected:
+        raise ValueError("done must lie between 0 and expected")
+    if expected == 0:
+        return Decimal("0.0")
+    return (Decimal(done) * 100 / Decimal(expected)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def progress_of(*, total: int, done: int, excused: int) -> CheckProgress:
+    """Progress from the counts of a campaign's checks."""
+    if min(total, done, excused) < 0 or done + excused > total:
+        raise ValueError("done and excused must add up to at most total")
+    return CheckProgress(
+        total=total,
+        done=done,
+        excused=excused,
+        scheduled=total - done - excused,
+        rate=completion_rate(done, total - excused),
+    )
+
+
+def check_progress(statuses: list[str]) -> CheckProgress:
+    """Progress from the campaign's check statuses ("scheduled", "done", "excused")."""
+    return progress_of(
+        total=len(statuses), done=statuses.count("done"), excused=statuses.count("excused")
+    )
+
+
+def age_on(birth: date, on: date) -> int:
+    """Full years of age on a day; someone born on 29 February turns a year older on
+    1 March in common years."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return years

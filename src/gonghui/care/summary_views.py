@@ -1,0 +1,57 @@
+"""The care summary page (figures, sentences, table, chart) and its Word export. Managers
+of a union and upper unions (aggregates of their subordinate unions) read it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import summary
+from .health_views import pick_union, today
+
+FIRST_YEAR = 2000
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", today().year))
+    except ValueError:
+        return today().year
+    return min(max(year, FIRST_YEAR), today().year + 1)
+
+
+def _summary(request: HttpRequest) -> tuple[summary.CareSummary, list]:
+    unions = summary.summary_unions(request.user)
+    union = pick_union(request, unions)
+    return summary.care_summary(union, _year(request), viewer=request.user, today=today()), unions
+
+
+@login_required
+@require_GET
+def summary_page(request: HttpRequest) -> HttpResponse:
+    s, unions = _summary(request)
+    this = today().year
+    ctx = {
+        "s": s,
+        "union": s.union,
+        "unions": unions,
+        "rows": summary.table_rows(s),
+        "charts": summary.chart_data(s),
+        "years": list(range(this, this - 5, -1)),
+    }
+    return render(request, "care/summary/summary.html", ctx)
+
+
+@login_required
+@require_GET
+def summary_docx(request: HttpRequest) -> HttpResponse:
+    s, _unions = _summary(request)
+    response = HttpResponse(
+        summary.summary_docx(s),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    # An ASCII name: the union's name is in the document itself.
+    response["Content-Disposition"] = f'attachment; filename="care-summary-{s.year}.docx"'
+    return response
