@@ -11,11 +11,21 @@ class CareConfig(AppConfig):
         from gonghui.core.access import Perm
         from gonghui.core.audit_labels import register_actions, register_restricted
 
-        from . import distributions, hardship, services
+        from . import (
+            distributions,
+            donations,
+            hardship,
+            health,
+            insurance,
+            rest,
+            retirees,
+            services,
+        )
 
         register_actions(services.AUDIT_LABELS)
         register_actions(hardship.AUDIT_LABELS)
-        register_actions(distributions.AUDIT_LABELS)
+        for module in (distributions, health, rest, retirees, donations, insurance):
+            register_actions(module.AUDIT_LABELS)
         # Hardship rows in the audit trail carry incomes, family members and students'
         # names: only those who may open the files read them there (decision 0006).
         hardship_only = str(Perm.VIEW_HARDSHIP)
@@ -28,3 +38,5 @@ class CareConfig(AppConfig):
                 "care.hardship": hardship_only,  # action prefix: reads, aid payments
             }
         )
+        # Claim rows may name an illness in a decision note: care managers only.
+        register_restricted({"care.insuranceclaim": str(Perm.MANAGE_CARE)})

@@ -10,7 +10,7 @@ class CongressConfig(AppConfig):
     def ready(self) -> None:
         from gonghui.core.audit_labels import register_actions
 
-        from . import disclosure, meeting, proposals, services
+        from . import appraisal, disclosure, meeting, opinions, proposals, services
 
-        for module in (services, meeting, proposals, disclosure):
+        for module in (services, meeting, proposals, disclosure, opinions, appraisal):
             register_actions(module.AUDIT_LABELS)

@@ -41,11 +41,15 @@ from gonghui.members.models import (
 )
 
 from .care_distribution_demo import seed_distributions
+from .care_donation_demo import seed_donations_and_insurance
 from .care_hardship_demo import seed_hardship
+from .care_health_demo import seed_health_rest_retirees
 from .care_visits_demo import seed_care_visits
+from .congress_appraisal_demo import seed_appraisal
 from .congress_demo import seed_congress_structure
 from .congress_disclosure_demo import seed_disclosure
 from .congress_meeting_demo import seed_congress_meetings
+from .congress_opinion_demo import seed_opinions
 from .congress_proposal_demo import DEPARTMENTS as PROPOSAL_DEPARTMENTS
 from .congress_proposal_demo import seed_proposals
 from .logins import CENTER, DEMO_LOGINS, EDU, FACTORY, FED, MIDDLE
@@ -906,6 +910,24 @@ class DemoBuilder:
             today=self.today,
         )
         seed_disclosure(union=self.unit(MIDDLE), actor=chair, today=self.today, rng=self.rng)
+        active = self._active_members(MIDDLE)
+        # The school's middle managers first (年级主任...), then others, for the appraisal.
+        leaders = sorted(active, key=lambda m: ("主任" not in m.post or "班主任" in m.post, m.pk))
+        seed_appraisal(
+            union=self.unit(MIDDLE),
+            members=leaders[:6],
+            term=built["term"],
+            actor=chair,
+            today=self.today,
+            rng=self.rng,
+        )
+        seed_opinions(
+            union=self.unit(MIDDLE),
+            members=self._active_members(MIDDLE),
+            actor=chair,
+            today=self.today,
+            rng=self.rng,
+        )
 
     def care(self) -> None:
         """Visits since 2024, festival and birthday distributions, hardship files."""
@@ -930,6 +952,20 @@ class DemoBuilder:
             union=self.unit(MIDDLE),
             members=middle,
             chair=users["chair"],
+            today=self.today,
+            rng=self.rng,
+        )
+        seed_health_rest_retirees(
+            union=self.unit(MIDDLE),
+            members=list(Member.objects.filter(union=self.unit(MIDDLE)).select_related("person")),
+            actor=users["chair"],
+            today=self.today,
+            rng=self.rng,
+        )
+        seed_donations_and_insurance(
+            union=self.unit(MIDDLE),
+            members=middle,
+            actor=users["chair"],
             today=self.today,
             rng=self.rng,
         )

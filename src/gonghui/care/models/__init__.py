@@ -1,6 +1,8 @@
 """Care data, by area: ``visits`` (rules, caps, life events, visits, the payment ledger),
 ``distributions`` and ``hardship``."""
 
+# Areas whose models are imported from their own module (``care.models.donations``).
+from . import donations, health  # noqa: F401
 from .distributions import Distribution, DistributionLine
 from .hardship import (
     AidRecord,

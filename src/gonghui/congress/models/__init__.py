@@ -1,6 +1,8 @@
 """Congress data, by area: ``meeting`` (congresses, terms, sessions, agenda, documents,
 delegates, check-in, votes), ``proposals`` and ``disclosure``."""
 
+# Areas whose models are imported from their own module (``congress.models.opinions``).
+from . import appraisal, opinions  # noqa: F401
 from .disclosure import (
     DisclosureAttachment,
     DisclosureCategory,
