@@ -27,6 +27,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import BackgroundJob, OrgUnit
+from gonghui.core.web import form_error
 from gonghui.members.models import EmploymentType, WorkStatus
 
 from . import distributions, receipts, rules
@@ -121,7 +122,7 @@ def distribution_new(request: HttpRequest) -> HttpResponse:
                     criteria=form.criteria(),
                 )
             except DomainError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_error(form, e)
             else:
                 messages.success(request, _("Planned. Build the list of recipients next."))
                 return redirect(_detail_url(d))

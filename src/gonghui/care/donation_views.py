@@ -10,7 +10,6 @@ does not exist (404).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
+from gonghui.core.web import form_error
 
 from . import donations, insurance
 from .donation_forms import DonationGrid, DriveForm, GridDateForm, UseForm, YearForm
@@ -48,10 +48,6 @@ def _managed_or_404(request: HttpRequest, pk: int) -> DonationDrive:
 
 def _detail_url(drive: DonationDrive) -> str:
     return reverse("care:donation_drive_detail", args=[drive.pk])
-
-
-def _add_error(form: Any, e: DomainError) -> None:
-    form.add_error(e.field if e.field in form.fields else None, e.message)
 
 
 @login_required
@@ -84,7 +80,7 @@ def donation_drive_new(request: HttpRequest) -> HttpResponse:
             try:
                 drive = donations.drive_open(actor=request.user, **form.cleaned_data)
             except DomainError as e:
-                _add_error(form, e)
+                form_error(form, e)
             else:
                 messages.success(request, _("Drive opened."))
                 return redirect(_detail_url(drive))
@@ -172,7 +168,7 @@ def donation_use_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 donations.donation_use_record(actor=request.user, drive=drive, **form.cleaned_data)
             except DomainError as e:
-                _add_error(form, e)
+                form_error(form, e)
             else:
                 messages.success(request, _("Recorded."))
                 return redirect(_detail_url(drive))

@@ -28,6 +28,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import UNION_KINDS, OrgUnit
+from gonghui.core.web import form_error
 
 from . import hardship, hardship_exports, rules
 from .hardship_forms import (
@@ -76,10 +77,6 @@ def _editable_unions(user: Any) -> QuerySet[OrgUnit]:
         .filter(kind__in=UNION_KINDS)
         .filter(pk__in=access.units_with(user, Perm.MANAGE_CARE).values("pk"))
     )
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def _cause_labels(codes: list[str]) -> list[str]:
@@ -244,7 +241,7 @@ def _file_form_page(
         try:
             saved = save(form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect(_detail_url(saved))

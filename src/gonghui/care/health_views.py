@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import chosen_union, form_error
 from gonghui.members.queries import member_of_user
 
 from . import health, rest
@@ -33,27 +34,9 @@ def today() -> date:
     return timezone.localdate()
 
 
-def form_error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
-
-
-def pick_union(request: HttpRequest, unions: list[OrgUnit]) -> OrgUnit:
-    """The union chosen with ?union= among ``unions`` (the first by default); another
-    union's id answers 404, as if it did not exist."""
-    if not unions:
-        raise PermissionDenied
-    raw = request.GET.get("union") or request.POST.get("union")
-    if not raw:
-        return unions[0]
-    chosen = next((u for u in unions if str(u.pk) == raw), None)
-    if chosen is None:
-        raise Http404
-    return chosen
-
-
 def managed_union(request: HttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     unions = health.manageable_unions(request.user)
-    return pick_union(request, unions), unions
+    return chosen_union(request, unions), unions
 
 
 def _campaign_or_404(request: HttpRequest, pk: int) -> HealthCampaign:

@@ -7,7 +7,6 @@ themselves see a claim's details; upper unions see counts and totals only.
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,14 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core import access
+from gonghui.core import access, uploads
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import UNION_KINDS, OrgUnit, User
@@ -44,13 +43,8 @@ AUDIT_LABELS = {
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 10
-# The file's own first bytes must match its extension: a renamed file is refused.
-DOCUMENT_MAGIC = {
-    ".pdf": b"%PDF",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG\r\n\x1a\n",
-}
+# Checked by content too (core.uploads): a renamed file is refused.
+DOCUMENT_KINDS = {"pdf", "jpg", "png"}
 
 
 # ---- plans and enrolment -------------------------------------------------------------------
@@ -251,67 +245,32 @@ def may_see_claim(user: Any, claim: InsuranceClaim) -> bool:
     )
 
 
-def _document_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "care" / "claims"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _bad_document(label: str) -> DomainError:
-    return DomainError(
-        "care.claim_document_type", f"{label} 不是 PDF、JPG 或 PNG 文件", field="documents"
-    )
-
-
 def _store_documents(files: Sequence[UploadedFile]) -> list[dict[str, Any]]:
-    """Check each file (extension, its own first bytes, at most 10 MB) and store it under a
-    random name; the client's file name is kept only as a label."""
+    """Check each file (PDF, JPG or PNG by its own first bytes, at most 10 MB) and store it
+    under a random name; the client's file name is kept only as a label."""
     if len(files) > MAX_DOCUMENTS:
         raise DomainError(
             "care.claim_document_count", f"每次最多上传{MAX_DOCUMENTS}个材料", field="documents"
         )
-    stored: list[Path] = []
-    out: list[dict[str, Any]] = []
-    try:
-        for f in files:
-            label = Path(f.name or "document").name[:200]
-            ext = Path(label).suffix.lower()
-            if ext not in DOCUMENT_MAGIC:
-                raise _bad_document(label)
-            if (f.size or 0) > MAX_DOCUMENT_BYTES:
-                raise DomainError(
-                    "care.claim_document_size", f"{label} 超过 10 MB", field="documents"
-                )
-            target = _document_dir() / f"{secrets.token_hex(16)}{ext}"
-            stored.append(target)
-            size, head = 0, b""
-            with target.open("wb") as fh:
-                for chunk in f.chunks():
-                    head = head or chunk[:16]
-                    size += len(chunk)
-                    if size > MAX_DOCUMENT_BYTES:
-                        raise DomainError(
-                            "care.claim_document_size", f"{label} 超过 10 MB", field="documents"
-                        )
-                    fh.write(chunk)
-            if not head.startswith(DOCUMENT_MAGIC[ext]):
-                raise _bad_document(label)
-            rel = target.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
-            out.append({"label": label, "path": rel, "size": size})
-    except BaseException:
-        for p in stored:
-            p.unlink(missing_ok=True)
-        raise
-    return out
+    stored = uploads.check_and_store_all(
+        files,
+        area="care/claims",
+        kinds=DOCUMENT_KINDS,
+        max_bytes=MAX_DOCUMENT_BYTES,
+        field="documents",
+    )
+    return [{"label": s.file_name, "path": s.stored_path, "size": s.size_bytes} for s in stored]
 
 
 def document_path(claim: InsuranceClaim, index: int) -> tuple[Path, str] | None:
     docs = claim.documents or []
     if not 0 <= index < len(docs):
         return None
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / docs[index]["path"]).resolve()
-    if not path.is_relative_to(root) or not path.exists():
+    try:
+        path = uploads.open_stored(docs[index]["path"])
+    except SuspiciousFileOperation:
+        return None
+    if not path.exists():
         return None
     return path, docs[index]["label"]
 
@@ -359,8 +318,7 @@ def claim_submit(
                 after={"enrolment_id": enrolment.pk, "documents": len(stored)},
             )
     except BaseException:
-        for d in stored:
-            (Path(settings.MEDIA_ROOT) / d["path"]).unlink(missing_ok=True)
+        uploads.discard(d["path"] for d in stored)
         raise
     return claim
 

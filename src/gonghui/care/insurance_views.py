@@ -24,6 +24,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.services import log_sensitive_read
+from gonghui.core.web import form_error
 
 from . import donations, insurance
 from .insurance_forms import ClaimForm, DecideForm, EnrolForm, PlanForm
@@ -87,7 +88,7 @@ def insurance_plan_new(request: HttpRequest) -> HttpResponse:
             try:
                 plan = insurance.plan_create(actor=request.user, **form.cleaned_data)
             except DomainError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_error(form, e)
             else:
                 messages.success(request, _("Plan created. Enrol the members next."))
                 return redirect(_plan_url(plan))
@@ -177,7 +178,7 @@ def insurance_claim_new(request: HttpRequest, enrolment_id: int) -> HttpResponse
                     **form.cleaned_data,
                 )
             except DomainError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_error(form, e)
             else:
                 messages.success(request, _("Claim submitted."))
                 return redirect(_claim_url(claim))

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.core.errors import DomainError
+from gonghui.core.web import form_error
 from gonghui.members.models import Member
 
 from . import health, rest, rules
 from .health_forms import MemberIdsForm, RestMarkForm, RotationForm
-from .health_views import form_error, managed_union, today
+from .health_views import managed_union, today
 from .models.health import RestParticipant, RestRotation
 
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import DomainError
+from gonghui.core.web import form_error
 
 from . import retirees
 from .health_forms import ActivityForm, MemberIdsForm, VisitRoundForm
-from .health_views import form_error, managed_union, today
+from .health_views import managed_union, today
 
 
 def _context(request: HttpRequest, **forms: object) -> dict[str, object]:

@@ -8,14 +8,12 @@ these services and the care pages share sit at the end of the module.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from gonghui.core import access
+from gonghui.core import access, uploads
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, User
@@ -65,7 +63,7 @@ MAX_DAYS_AHEAD = 90
 MAX_DAYS_BEHIND = 366
 MAX_DEADLINE_DAYS = 60
 
-PHOTO_MAGIC = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
+PHOTO_KINDS = {"jpg", "png"}  # checked by content too (core.uploads)
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 10
 
@@ -411,75 +409,22 @@ def care_remind_overdue(today: date, *, union: OrgUnit | None = None) -> list[Vi
 # ---- visits ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _StoredPhoto:
-    file_name: str
-    path: Path
-    size: int
-
-
-def _photo_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "care" / "visits"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _bad_photo(name: str) -> DomainError:
-    return DomainError(
-        "care.photo_type",
-        _("%(name)s is not a JPG or PNG photo.") % {"name": name},
-        field="photos",
-    )
-
-
-def _store_photos(photos: Sequence[UploadedFile]) -> list[_StoredPhoto]:
-    """Check each photo (extension, the file's own first bytes, at most 5 MB) and store it
-    under a random name; the client's file name is kept only as a label."""
+def _store_photos(photos: Sequence[UploadedFile]) -> list[uploads.StoredUpload]:
+    """Check each photo (JPG or PNG by its own first bytes, at most 5 MB) and store it under
+    a random name; the client's file name is kept only as a label."""
     if len(photos) > MAX_PHOTOS:
         raise DomainError(
             "care.photo_count",
             _("At most %(n)s photos per visit.") % {"n": MAX_PHOTOS},
             field="photos",
         )
-    stored: list[_StoredPhoto] = []
-    try:
-        for photo in photos:
-            label = Path(photo.name or "photo").name[:200]
-            ext = Path(label).suffix.lower()
-            if ext not in PHOTO_MAGIC:
-                raise _bad_photo(label)
-            if (photo.size or 0) > MAX_PHOTO_BYTES:
-                raise DomainError(
-                    "care.photo_size",
-                    _("%(name)s is larger than 5 MB.") % {"name": label},
-                    field="photos",
-                )
-            target = _photo_dir() / f"{secrets.token_hex(16)}{ext}"
-            size, head = 0, b""
-            with target.open("wb") as out:
-                stored.append(_StoredPhoto(label, target, 0))
-                for chunk in photo.chunks():
-                    head = head or chunk[:16]
-                    size += len(chunk)
-                    if size > MAX_PHOTO_BYTES:
-                        raise DomainError(
-                            "care.photo_size",
-                            _("%(name)s is larger than 5 MB.") % {"name": label},
-                            field="photos",
-                        )
-                    out.write(chunk)
-            if not head.startswith(PHOTO_MAGIC[ext]):
-                raise _bad_photo(label)
-            stored[-1] = _StoredPhoto(label, target, size)
-    except BaseException:
-        for s in stored:
-            s.path.unlink(missing_ok=True)
-        raise
-    return stored
+    return uploads.check_and_store_all(
+        photos, area="care/visits", kinds=PHOTO_KINDS, max_bytes=MAX_PHOTO_BYTES, field="photos"
+    )
 
 
 def photo_path(photo: VisitPhoto) -> Path:
-    return Path(settings.MEDIA_ROOT) / photo.stored_path
+    return uploads.open_stored(photo.stored_path)
 
 
 def visit_record(
@@ -557,8 +502,8 @@ def visit_record(
                 VisitPhoto.objects.create(
                     visit=visit,
                     file_name=s.file_name,
-                    stored_path=str(s.path.relative_to(settings.MEDIA_ROOT)),
-                    size_bytes=s.size,
+                    stored_path=s.stored_path,
+                    size_bytes=s.size_bytes,
                 )
             if task is not None:
                 task.status = VisitTask.Status.DONE
@@ -573,8 +518,7 @@ def visit_record(
                 after=snapshot(visit),
             )
     except BaseException:
-        for s in stored:
-            s.path.unlink(missing_ok=True)
+        uploads.discard(stored)
         raise
     return visit
 

@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from gonghui.core.web import chosen_union
+
 from . import summary
-from .health_views import pick_union, today
+from .health_views import today
 
 FIRST_YEAR = 2000
 
@@ -24,7 +26,7 @@ def _year(request: HttpRequest) -> int:
 
 def _summary(request: HttpRequest) -> tuple[summary.CareSummary, list]:
     unions = summary.summary_unions(request.user)
-    union = pick_union(request, unions)
+    union = chosen_union(request, unions)
     return summary.care_summary(union, _year(request), viewer=request.user, today=today()), unions
 
 

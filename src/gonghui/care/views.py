@@ -22,6 +22,7 @@ from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
 from gonghui.core.services import log_sensitive_read
+from gonghui.core.web import chosen_union, form_error
 from gonghui.members.models import Member
 from gonghui.members.queries import member_of_user
 
@@ -41,22 +42,6 @@ RECENT_VISITS = 10
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
-
-
-def _pick_union(request: HttpRequest, unions: list[OrgUnit]) -> OrgUnit:
-    """The union chosen with ?union=, among those the user manages; the first by default.
-    Another union's id answers 404, as if it did not exist."""
-    raw = request.GET.get("union") or request.POST.get("union")
-    if not raw:
-        return unions[0]
-    chosen = next((u for u in unions if str(u.pk) == raw), None)
-    if chosen is None:
-        raise Http404
-    return chosen
 
 
 def _managed_unions(request: HttpRequest) -> list[OrgUnit]:
@@ -105,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if access.has_any(user, Perm.VIEW_STATS):
             return redirect("care:counts")
         raise PermissionDenied
-    union = _pick_union(request, unions)
+    union = chosen_union(request, unions)
     today = _today()
     figures = stats.care_figures(union, today.year, today=today)
     rows = _task_rows(_open_tasks(union), today)
@@ -173,7 +158,7 @@ def event_report(request: HttpRequest) -> HttpResponse:
                         details=d["details"],
                     )
                 except DomainError as err:
-                    _error(form, err)
+                    form_error(form, err)
                 else:
                     messages.success(request, _reported_message(event))
                     return redirect("care:event_report")
@@ -224,7 +209,7 @@ TASK_FILTERS = ("open", "done", "cancelled", "all")
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
     unions = _managed_unions(request)
-    union = _pick_union(request, unions)
+    union = chosen_union(request, unions)
     status = request.GET.get("status", "open")
     if status not in TASK_FILTERS:
         status = "open"
@@ -316,7 +301,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 override_reason=d.get("override_reason", ""),
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
             over_cap = err.code == "over_cap"
         else:
             messages.success(request, _("Visit recorded: %(name)s.") % {"name": member.person.name})
@@ -491,7 +476,7 @@ def _settings_context(
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
     unions = _managed_unions(request)
-    union = _pick_union(request, unions)
+    union = chosen_union(request, unions)
     return render(request, "care/settings/settings.html", _settings_context(request, union, unions))
 
 
@@ -527,7 +512,7 @@ def settings_province(request: HttpRequest, union_id: int) -> HttpResponse:
                 actor=request.user, union=union, province=form.cleaned_data["province"]
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved."))
             return _settings_saved(union)
@@ -551,7 +536,7 @@ def settings_cap(request: HttpRequest, union_id: int) -> HttpResponse:
                 source_note=d["source_note"],
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved."))
             return _settings_saved(union)
@@ -571,7 +556,7 @@ def settings_rule(request: HttpRequest, union_id: int, kind: str) -> HttpRespons
                 actor=request.user, union=union, event_kind=kind, **form.cleaned_data
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved."))
             return _settings_saved(union)

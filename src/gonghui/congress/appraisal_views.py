@@ -30,6 +30,7 @@ from openpyxl.styles import Font
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import form_error
 from gonghui.members.queries import member_of_user
 
 from . import appraisal as svc
@@ -40,10 +41,6 @@ from .models.appraisal import Appraisal, AppraisalSubject
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "SimSun"
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def _union(request: HttpRequest) -> OrgUnit:
@@ -89,7 +86,7 @@ def appraisal_new(request: HttpRequest) -> HttpResponse:
         try:
             a = svc.appraisal_create(actor=request.user, union=union, **form.service_kwargs())
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Appraisal saved. Add the people to be appraised."))
             return redirect(_detail_url(a))
@@ -115,7 +112,7 @@ def appraisal_edit(request: HttpRequest, appraisal_id: int) -> HttpResponse:
         try:
             svc.appraisal_update(actor=request.user, appraisal=a, **form.service_kwargs())
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Appraisal saved."))
             return redirect(_detail_url(a))
@@ -160,7 +157,7 @@ def appraisal_subject_add(request: HttpRequest, appraisal_id: int) -> HttpRespon
         try:
             svc.subject_add(actor=request.user, appraisal=a, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             return redirect(_detail_url(a))
     return _detail(request, a, form)
@@ -220,7 +217,7 @@ def appraisal_paper(request: HttpRequest, appraisal_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Paper forms entered."))
             return redirect(_detail_url(a))

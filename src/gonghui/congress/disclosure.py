@@ -10,15 +10,11 @@ Each runs in one transaction and writes an audit row. Reads are scoped through
 from __future__ import annotations
 
 import difflib
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -27,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from gonghui.core import access
+from gonghui.core import access, uploads
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, UnitKind, User
@@ -84,6 +80,8 @@ PRESETS: dict[str, list[tuple[str, str]]] = {
 PRESET_LABELS = {"school": _lazy("School (校务公开)"), "enterprise": _lazy("Enterprise (厂务公开)")}
 ITEM_FIELDS = ["category_id", "title", "body", "regularity", "stage", "visible_until"]
 UNION_KINDS = (UnitKind.GRASSROOTS_UNION, UnitKind.JOINT_UNION)
+# Checked by content too (core.uploads); at most rules.ATTACHMENT_MAX_BYTES each.
+ATTACHMENT_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 
 
 def _today() -> date:
@@ -461,23 +459,6 @@ def item_withdraw(*, actor: User | None, item: DisclosureItem, reason: str) -> D
 # ---- attachments --------------------------------------------------------------------------
 
 
-def attachment_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "disclosure"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _attachment_refused(reason: str) -> DomainError:
-    mb = rules.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    messages = {
-        "extension": _("Attach a PDF, Word (.docx), Excel (.xlsx), JPG or PNG file."),
-        "empty": _("The file is empty."),
-        "too_large": _("The file is larger than %(mb)s MB.") % {"mb": mb},
-        "content": _("The file's content does not match its type; it was refused."),
-    }
-    return DomainError(f"disclosure.attachment_{reason}", messages[reason], field="file")
-
-
 @transaction.atomic
 def attachment_add(
     *, actor: User | None, item: DisclosureItem, file_name: str, chunks: Iterable[bytes]
@@ -488,47 +469,40 @@ def attachment_add(
     _require_manage(actor, union)
     if item.status == DisclosureItem.Status.WITHDRAWN:
         raise DomainError("disclosure.withdrawn", _("This item was withdrawn."), field="file")
-    display_name = Path(file_name.replace("\\", "/")).name[:200]
-    first = rules.attachment_check(display_name, 1, b"")
-    if first.reason == "extension":
-        raise _attachment_refused("extension")
-    stored = attachment_dir() / f"{secrets.token_hex(16)}{first.extension}"
-    digest, size, head = hashlib.sha256(), 0, b""
-    try:
-        with stored.open("wb") as out:
-            for chunk in chunks:
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
-                size += len(chunk)
-                if size > rules.ATTACHMENT_MAX_BYTES:
-                    raise _attachment_refused("too_large")
-                digest.update(chunk)
-                out.write(chunk)
-        check = rules.attachment_check(display_name, size, head)
-        if not check.ok:
-            raise _attachment_refused(check.reason)
-    except BaseException:
-        stored.unlink(missing_ok=True)
-        raise
-    attachment = DisclosureAttachment.objects.create(
-        item=item,
-        file_name=display_name,
-        stored_path=str(stored.relative_to(settings.MEDIA_ROOT)),
-        size_bytes=size,
-        sha256=digest.hexdigest(),
+    stored = uploads.check_and_store(
+        uploads.Incoming(file_name, chunks),
+        area="disclosure",
+        kinds=ATTACHMENT_KINDS,
+        max_bytes=rules.ATTACHMENT_MAX_BYTES,
+        field="file",
     )
+    try:
+        attachment = DisclosureAttachment.objects.create(
+            item=item,
+            file_name=stored.file_name,
+            stored_path=stored.stored_path,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+        )
+    except BaseException:
+        uploads.discard([stored])
+        raise
     audit(
         actor=actor,
         action="congress.disclosure_attachment_add",
         obj=item,
         unit=union,
-        after={"attachment": attachment.pk, "file_name": display_name, "size_bytes": size},
+        after={
+            "attachment": attachment.pk,
+            "file_name": stored.file_name,
+            "size_bytes": stored.size_bytes,
+        },
     )
     return attachment
 
 
 def attachment_open(attachment: DisclosureAttachment) -> IO[bytes]:
-    return (Path(settings.MEDIA_ROOT) / attachment.stored_path).open("rb")
+    return uploads.open_stored(attachment.stored_path).open("rb")
 
 
 # ---- reads --------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import form_error
 
 from . import disclosure, queries, rules
 from . import disclosure_report as report_docx
@@ -42,10 +43,6 @@ from .models import DisclosureItem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PER_PAGE = 50
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def _union(request: HttpRequest, *, manage: bool) -> OrgUnit:
@@ -187,7 +184,7 @@ def disclosure_item_new(request: HttpRequest) -> HttpResponse:
         try:
             item = disclosure.item_create(actor=request.user, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Draft saved. Publish it to show it on the board."))
             return redirect(_item_url(item))
@@ -219,7 +216,7 @@ def disclosure_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         try:
             disclosure.item_update(actor=request.user, item=item, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Draft saved."))
             return redirect(_item_url(item))
@@ -261,7 +258,7 @@ def disclosure_item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
         try:
             disclosure.item_revise(actor=request.user, item=item, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Revision published; the earlier text is kept."))
             return redirect(_item_url(item))
@@ -326,7 +323,7 @@ def disclosure_categories(request: HttpRequest) -> HttpResponse:
         try:
             disclosure.category_create(actor=request.user, union=union, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Category added."))
             return redirect(_categories_url(union))
@@ -383,7 +380,7 @@ def disclosure_category_edit(request: HttpRequest, category_id: int) -> HttpResp
                 sort_order=data["sort_order"] if data["sort_order"] is not None else 0,
             )
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Category saved."))
             return redirect(_categories_url(category.union))

@@ -22,6 +22,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import form_error
 
 from . import opinions as svc
 from .models.opinions import Opinion, OpinionKind, OpinionOutcome, OpinionSource
@@ -49,10 +50,6 @@ STATUS_BADGES = {
     St.CLOSED: "text-bg-success",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def _decorate(rows: list[Opinion]) -> list[Opinion]:
@@ -137,7 +134,7 @@ def opinion_record(request: HttpRequest) -> HttpResponse:
         try:
             o = svc.opinion_record(actor=request.user, union=union, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("The item was recorded."))
             return redirect("congress:opinion_detail", o.pk)
@@ -224,7 +221,7 @@ def _act(request: HttpRequest, opinion_id: int, action: str) -> HttpResponse:
         try:
             service(actor=request.user, opinion=o, **data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect("congress:opinion_detail", o.pk)
@@ -283,7 +280,7 @@ def opinion_submit(request: HttpRequest) -> HttpResponse:
         try:
             svc.opinion_submit(actor=request.user, union=union, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Thank you. The union will follow up and answer you."))
             return redirect("congress:opinion_mine")

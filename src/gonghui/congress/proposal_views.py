@@ -23,6 +23,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import form_error
 
 from . import proposal_report
 from . import proposals as svc
@@ -57,10 +58,6 @@ MAX_POINTS = 20
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 def _decorate(proposals: list[Proposal], today: date) -> list[Proposal]:
@@ -188,7 +185,7 @@ def proposal_submit(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             p = svc.proposal_submit(user=request.user, session=session, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Your proposal is in. Ask fellow delegates to co-sign."))
             return redirect("congress:proposal_detail", p.pk)
@@ -259,7 +256,7 @@ def proposal_review(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 messages.success(request, _("The proposal was turned into an opinion."))
                 return redirect("congress:proposal_detail", p.pk)
         except DomainError as e:
-            _error(accept if action == "accept" else convert, e)
+            form_error(accept if action == "accept" else convert, e)
     ctx = _detail_context(request, p, v)
     ctx.update(accept_form=accept, convert_form=convert)
     return render(request, "congress/proposals/review.html", ctx)
@@ -276,7 +273,7 @@ def proposal_reassign(request: HttpRequest, proposal_id: int) -> HttpResponse:
         try:
             svc.proposal_reassign(actor=request.user, proposal=p, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("The proposal was reassigned."))
             return redirect("congress:proposal_detail", p.pk)
@@ -343,7 +340,7 @@ def proposal_reply(request: HttpRequest, proposal_id: int) -> HttpResponse:
                 attachments=request.FILES.getlist("attachments"),
             )
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Your reply was sent to the proposer."))
             return redirect("congress:proposal_detail", p.pk)
@@ -386,7 +383,7 @@ def proposal_rate(request: HttpRequest, proposal_id: int) -> HttpResponse:
         try:
             svc.proposal_rate(user=request.user, proposal=p, **form.cleaned_data)
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("Thank you: your rating was recorded."))
             return redirect("congress:proposal_detail", p.pk)
@@ -414,7 +411,7 @@ def proposal_departments(request: HttpRequest) -> HttpResponse:
         try:
             svc.department_create(actor=request.user, union=union, name=form.cleaned_data["name"])
         except DomainError as e:
-            _error(form, e)
+            form_error(form, e)
         else:
             messages.success(request, _("The department was added."))
             return redirect("congress:proposal_departments")

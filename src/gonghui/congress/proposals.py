@@ -15,14 +15,12 @@ paper proposal typed in later), as ``actor=None`` is elsewhere.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -31,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from gonghui.core import access
+from gonghui.core import access, uploads
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, RoleGrant, User
@@ -91,14 +89,7 @@ AWAITING_REPLY = (S.ACCEPTED, S.REHANDLING)
 ACCEPTED_STATUSES = (S.ACCEPTED, S.REPLIED, S.REHANDLING, S.CLOSED)
 
 # Attachments to replies: the documents departments exchange, checked by content too.
-ATTACHMENT_MAGIC: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
+ATTACHMENT_KINDS = {"pdf", "docx", "xlsx", "jpg", "png"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 PROPOSAL_FIELDS = [
@@ -110,14 +101,6 @@ PROPOSAL_FIELDS = [
     "is_outstanding",
     "review_reason",
 ]
-
-
-class Upload(Protocol):
-    """What an uploaded file offers (Django's UploadedFile, or a test's stand-in)."""
-
-    name: str
-
-    def chunks(self) -> Iterable[bytes]: ...
 
 
 def union_of(proposal: Proposal) -> OrgUnit:
@@ -598,53 +581,8 @@ def proposal_opinion_taken(
 # ---- the department's reply ------------------------------------------------------------
 
 
-@dataclass
-class _CheckedFile:
-    name: str
-    ext: str
-    data: bytes
-
-
-def _check_attachment(upload: Upload) -> _CheckedFile:
-    client_name = Path(upload.name or "").name
-    ext = Path(client_name).suffix.lower()
-    bad_type = DomainError(
-        "proposal.attachment_type",
-        _("%(name)s: attach PDF, Word (.docx), Excel (.xlsx), JPG or PNG files only.")
-        % {"name": client_name},
-        field="attachments",
-    )
-    if ext not in ATTACHMENT_MAGIC:
-        raise bad_type
-    buf = bytearray()
-    for chunk in upload.chunks():
-        buf.extend(chunk)
-        if len(buf) > MAX_ATTACHMENT_BYTES:
-            raise DomainError(
-                "proposal.attachment_size",
-                _("%(name)s is larger than 10 MB.") % {"name": client_name},
-                field="attachments",
-            )
-    data = bytes(buf)
-    if not data:
-        raise DomainError(
-            "proposal.attachment_empty",
-            _("%(name)s is empty.") % {"name": client_name},
-            field="attachments",
-        )
-    if not any(data.startswith(m) for m in ATTACHMENT_MAGIC[ext]):
-        raise bad_type
-    return _CheckedFile(name=client_name[:200], ext=ext, data=data)
-
-
-def attachment_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "proposals"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def attachment_path(att: ProposalAttachment) -> Path:
-    return Path(settings.MEDIA_ROOT) / att.stored_path
+    return uploads.open_stored(att.stored_path)
 
 
 def _clean_points(points: Sequence[dict[str, str]]) -> list[dict[str, str]]:
@@ -677,7 +615,7 @@ def proposal_reply(
     proposal: Proposal,
     points: Sequence[dict[str, str]],
     body: str = "",
-    attachments: Sequence[Upload] = (),
+    attachments: Sequence[uploads.Uploaded] = (),
     now: datetime | None = None,
 ) -> ProposalReply:
     """A handler of the assigned department answers, point by point, for this round."""
@@ -704,35 +642,36 @@ def proposal_reply(
             _("Attach at most %(n)s files.") % {"n": MAX_ATTACHMENTS},
             field="attachments",
         )
-    files = [_check_attachment(a) for a in attachments]
-    before = snapshot(proposal, PROPOSAL_FIELDS)
-    round_no = proposal.replies.count() + 1
-    reply = ProposalReply.objects.create(
-        proposal=proposal,
-        round=round_no,
-        points=clean,
-        body=body,
-        replied_by=user if user and user.pk else None,
-        replied_at=now,
+    files = uploads.check_and_store_all(
+        attachments,
+        area="proposals",
+        kinds=ATTACHMENT_KINDS,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        field="attachments",
     )
-    written: list[Path] = []
     try:
+        before = snapshot(proposal, PROPOSAL_FIELDS)
+        round_no = proposal.replies.count() + 1
+        reply = ProposalReply.objects.create(
+            proposal=proposal,
+            round=round_no,
+            points=clean,
+            body=body,
+            replied_by=user if user and user.pk else None,
+            replied_at=now,
+        )
         for f in files:
-            stored = attachment_dir() / f"{secrets.token_hex(16)}{f.ext}"
-            stored.write_bytes(f.data)
-            written.append(stored)
             ProposalAttachment.objects.create(
                 proposal=proposal,
                 reply=reply,
-                file_name=f.name,
-                stored_path=str(stored.relative_to(settings.MEDIA_ROOT)),
-                size_bytes=len(f.data),
+                file_name=f.file_name,
+                stored_path=f.stored_path,
+                size_bytes=f.size_bytes,
                 uploaded_by=user if user and user.pk else None,
                 uploaded_at=now,
             )
     except BaseException:
-        for p in written:
-            p.unlink(missing_ok=True)
+        uploads.discard(files)
         raise
     proposal.status = S.REPLIED
     proposal.rating = ""  # the new reply waits for the proposer's rating

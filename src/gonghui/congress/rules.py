@@ -299,15 +299,6 @@ DISCLOSURE_SOURCE = (
 )
 # 10 MB: a scanned, signed table or a phone photo of the paper board fits well within it.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-_ZIP = b"PK\x03\x04"
-ATTACHMENT_MAGIC: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".docx": (_ZIP,),
-    ".xlsx": (_ZIP,),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 # Which step each item status allows, and the status it leads to.
 DISCLOSURE_STEPS: dict[tuple[str, str], str] = {
     ("draft", "edit"): "draft",
@@ -345,29 +336,6 @@ def on_board(
         and published_on <= today
         and (visible_until is None or today <= visible_until)
     )
-
-
-@dataclass(frozen=True)
-class AttachmentCheck:
-    ok: bool
-    reason: str  # "ok", "extension", "empty", "too_large", "content"
-    extension: str
-
-
-def attachment_check(file_name: str, size: int, head: bytes) -> AttachmentCheck:
-    """PDF, Word (.docx), Excel (.xlsx), JPEG or PNG, at most ``ATTACHMENT_MAX_BYTES``, and
-    the first bytes must match the extension: the name alone is the client's claim."""
-    dot = file_name.rfind(".")
-    ext = file_name[dot:].lower() if dot >= 0 else ""
-    if ext not in ATTACHMENT_MAGIC:
-        return AttachmentCheck(False, "extension", ext)
-    if size <= 0:
-        return AttachmentCheck(False, "empty", ext)
-    if size > ATTACHMENT_MAX_BYTES:
-        return AttachmentCheck(False, "too_large", ext)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_MAGIC[ext]):
-        return AttachmentCheck(False, "content", ext)
-    return AttachmentCheck(True, "ok", ext)
 
 
 @dataclass(frozen=True)

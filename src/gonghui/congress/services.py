@@ -19,7 +19,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from gonghui.core import rules as core_rules
+from gonghui.core import uploads
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, Person, UnitKind, User
@@ -79,7 +79,7 @@ DEFAULT_NAMES = {
     CongressKind.ALL_STAFF: "教职工大会",
 }
 MIN_TERM_YEARS, MAX_TERM_YEARS = 3, 5
-DOCUMENT_EXTENSIONS = {".docx": b"PK\x03\x04", ".pdf": b"%PDF"}
+DOCUMENT_KINDS = {"docx", "pdf"}
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Vote modes an item gets unless the secretariat chooses otherwise: documents are adopted
 # by open vote, elections are always secret (union election regulations).
@@ -647,50 +647,21 @@ class Upload:
     chunks: Iterable[bytes]
 
 
-def documents_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "congress"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _store(upload: Upload) -> tuple[str, str]:
     """Store under MEDIA_ROOT/congress/<random><ext> after checking type, content and
     size; returns (display name, path relative to MEDIA_ROOT)."""
-    ext = Path(upload.file_name).suffix.lower()
-    magic = DOCUMENT_EXTENSIONS.get(ext)
-    if magic is None:
-        raise DomainError(
-            "congress.file_type", _("Upload a Word (.docx) or PDF file."), field="upload"
-        )
-    stored = documents_dir() / f"{secrets.token_hex(16)}{ext}"
-    size, head = 0, b""
-    try:
-        with stored.open("wb") as out:
-            for chunk in upload.chunks:
-                size += len(chunk)
-                if size > MAX_DOCUMENT_BYTES:
-                    raise DomainError(
-                        "congress.file_size",
-                        _("The file is larger than 10 MB."),
-                        field="upload",
-                    )
-                if len(head) < 8:
-                    head += chunk[:8]
-                out.write(chunk)
-        if not head.startswith(magic):
-            raise DomainError(
-                "congress.file_content",
-                _("The file's content is not a %(ext)s document.") % {"ext": ext},
-                field="upload",
-            )
-    except BaseException:
-        stored.unlink(missing_ok=True)
-        raise
-    return Path(upload.file_name).name[:200], str(stored.relative_to(settings.MEDIA_ROOT))
+    stored = uploads.check_and_store(
+        uploads.Incoming(upload.file_name, upload.chunks),
+        area="congress",
+        kinds=DOCUMENT_KINDS,
+        max_bytes=MAX_DOCUMENT_BYTES,
+        field="upload",
+    )
+    return stored.file_name, stored.stored_path
 
 
 def stored_file(version: DocumentVersion) -> Path:
-    return Path(settings.MEDIA_ROOT) / version.stored_path
+    return uploads.open_stored(version.stored_path)
 
 
 def _new_version(

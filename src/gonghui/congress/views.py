@@ -32,6 +32,7 @@ from gonghui.core import rules as core_rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, UnitKind, User
+from gonghui.core.web import form_error
 
 from . import queries, rules, services
 from .forms import (
@@ -67,10 +68,6 @@ from .models import (
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 # ---- access ---------------------------------------------------------------------------------
@@ -319,7 +316,7 @@ def congress_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user, union=d["union"], kind=d["kind"], name=d["name"]
                 )
             except DomainError as err:
-                _error(form, err)
+                form_error(form, err)
             else:
                 messages.success(request, _("Saved: %(name)s.") % {"name": congress.name})
                 return redirect("congress:detail", congress_id=congress.pk)
@@ -366,7 +363,7 @@ def ruleset(request: HttpRequest, congress_id: int) -> HttpResponse:
         try:
             services.ruleset_update(actor=request.user, union=union, **form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("The congress rules were saved."))
             return redirect("congress:detail", congress_id=congress.pk)
@@ -405,7 +402,7 @@ def term_new(request: HttpRequest, congress_id: int) -> HttpResponse:
         try:
             term = services.term_start(actor=request.user, congress=congress, **form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Term %(n)s started.") % {"n": term.number})
             return redirect("congress:detail", congress_id=congress.pk)
@@ -447,7 +444,7 @@ def session_new(request: HttpRequest, term_id: int) -> HttpResponse:
         try:
             session = services.session_create(actor=request.user, term=term, **form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": session.label})
             return redirect("congress:session", session_id=session.pk)
@@ -473,7 +470,7 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
             if changes:
                 services.session_update(actor=request.user, session=session, **changes)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": session.label})
             return redirect("congress:session", session_id=session.pk)
@@ -558,7 +555,7 @@ def officer_add(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             services.officer_add(actor=request.user, session=session, **form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved."))
             return redirect("congress:session", session_id=session.pk)
@@ -583,7 +580,7 @@ def item_add(request: HttpRequest, session_id: int) -> HttpResponse:
                 vote_mode=d["vote_mode"] or None,
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": d["title"]})
             return redirect("congress:session", session_id=session.pk)
@@ -604,7 +601,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             if changes:
                 services.agenda_item_update(actor=request.user, item=item, **changes)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": item.title})
             return redirect("congress:session", session_id=item.session_id)
@@ -652,7 +649,7 @@ def document_new(request: HttpRequest, item_id: int) -> HttpResponse:
                 change_note=d["change_note"],
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": doc.title})
             return redirect("congress:document", document_id=doc.pk)
@@ -717,7 +714,7 @@ def version_add(request: HttpRequest, document_id: int) -> HttpResponse:
                 change_note=d["change_note"],
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Draft %(n)s saved.") % {"n": v.number})
             return redirect("congress:document", document_id=doc.pk)
@@ -857,7 +854,7 @@ def delegation_new(request: HttpRequest, term_id: int) -> HttpResponse:
         try:
             d = services.delegation_create(actor=request.user, term=term, **form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": d.name})
             return redirect("congress:roster", term_id=term.pk)
@@ -879,7 +876,7 @@ def roster_confirm(request: HttpRequest, term_id: int) -> HttpResponse:
             today=_today(),
         )
     except DomainError as err:
-        _error(form, err)
+        form_error(form, err)
         ctx = _roster_context(request, term, confirm_form=form)
         return render(request, "congress/setup/roster.html", ctx, status=400)
     messages.success(request, _("The delegate roster was confirmed."))
@@ -938,7 +935,7 @@ def delegate_elect(request: HttpRequest, delegation_id: int) -> HttpResponse:
                 **form.seat_data(),
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": delegate.person.name})
             return redirect("congress:delegation", delegation_id=delegation.pk)
@@ -964,7 +961,7 @@ def delegate_replace(request: HttpRequest, delegate_id: int) -> HttpResponse:
                 **form.seat_data(),
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(
                 request,

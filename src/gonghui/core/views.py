@@ -26,6 +26,7 @@ from . import access, forms, queries, services
 from .access import Perm
 from .errors import DomainError
 from .models import BackgroundJob, CommitteePosition, CommitteeTerm, OrgUnit, User
+from .web import form_error
 
 
 @require_GET
@@ -89,10 +90,6 @@ def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
     return redirect(url)
 
 
-def _refused(form: Form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _unit_url(unit: OrgUnit) -> str:
     return reverse("unit_detail", args=[unit.pk])
 
@@ -154,7 +151,7 @@ def unit_new(request: HttpRequest) -> HttpResponse:
                 sort_order=d["sort_order"] or 0,
             )
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Unit %(u)s added.") % {"u": unit})
     return _form_page(request, form, title=_("Add a unit"), back=back, submit=_("Add unit"))
@@ -173,7 +170,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.unit_update(actor=request.user, unit=unit, **form.changes())
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Changes saved."))
     return _form_page(
@@ -199,7 +196,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
                 actor=request.user, unit=unit, new_parent=form.cleaned_data["new_parent"]
             )
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Unit moved."))
     return _form_page(
@@ -222,7 +219,7 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.unit_archive(actor=request.user, unit=unit, reason=form.cleaned_data["reason"])
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             target = unit.parent if unit.parent_id else None
             url = _unit_url(target) if target is not None else reverse("org_tree")
@@ -265,7 +262,7 @@ def term_start(request: HttpRequest, unit_id: int) -> HttpResponse:
                 note=d["note"],
             )
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("New term started."))
     return _form_page(
@@ -306,7 +303,7 @@ def position_assign(request: HttpRequest, term_id: int) -> HttpResponse:
                 source=d["source"],
             )
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("Seat assigned."))
     return _form_page(
@@ -339,7 +336,7 @@ def position_end(request: HttpRequest, position_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("Seat ended."))
     return _form_page(
@@ -370,7 +367,7 @@ def registration_new(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.registration_record(actor=request.user, union=unit, **form.cleaned_data)
         except DomainError as e:
-            _refused(form, e)
+            form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#registration", _("Registration recorded."))
     return _form_page(
@@ -482,7 +479,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
             try:
                 new_user = _create_user_with_role(actor, d, person)
             except DomainError as e:
-                _refused(form, e)
+                form_error(form, e)
             else:
                 return _done(
                     request, reverse("user_list"), _("User %(u)s created.") % {"u": new_user}
@@ -528,7 +525,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
                     may_see_individuals=d["may_see_individuals"],
                 )
             except DomainError as e:
-                _refused(form, e)
+                form_error(form, e)
             else:
                 return _done(request, reverse("user_list"), _("Role granted."))
     return _form_page(

@@ -23,6 +23,7 @@ from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import Person
 from gonghui.core.services import log_sensitive_read
+from gonghui.core.web import form_error
 
 from . import exports, listing, queries, services
 from .forms import (
@@ -112,10 +113,6 @@ def _with_rows(requests: Any) -> list[ProfileChangeRequest]:
             rows.append((FIELD_LABELS.get(field, field), old, new))
         r.rows = rows
     return out
-
-
-def _error(form: Any, err: DomainError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
 
 
 # ---- the list and the export -------------------------------------------------------------
@@ -255,7 +252,7 @@ def member_lifecycle(request: HttpRequest, member_id: int, step: str) -> HttpRes
         try:
             _run_step(request.user, member, step, form.cleaned_data)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
             return redirect("members:detail", member_id=member.pk)
@@ -321,7 +318,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
                     **fields,
                 )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
             return redirect("members:detail", member_id=member.pk)
@@ -352,7 +349,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
             if changes:
                 services.member_update(actor=request.user, member=member, **changes)
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": member.person.name})
             return redirect("members:detail", member_id=member.pk)
@@ -408,7 +405,7 @@ def approve_application(request: HttpRequest, member_id: int) -> HttpResponse:
             else:
                 services.member_reject(actor=request.user, member=member, on=on, reason=d["note"])
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             messages.success(request, _("Decided: %(name)s.") % {"name": member.person.name})
             return redirect("members:approvals")
@@ -433,7 +430,7 @@ def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
                 note=d["note"],
             )
         except DomainError as err:
-            _error(form, err)
+            form_error(form, err)
         else:
             name = change.member.person.name
             messages.success(request, _("Decided: %(name)s.") % {"name": name})
@@ -468,7 +465,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
                     actor=request.user, changes=changes, reason=form.cleaned_data["reason"]
                 )
             except DomainError as err:
-                _error(form, err)
+                form_error(form, err)
             else:
                 if change is not None:
                     messages.info(request, _("Your correction was sent to the union for approval."))
@@ -554,7 +551,7 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                         note=form.cleaned_data["note"],
                     )
                 except DomainError as err:
-                    _error(form, err)
+                    form_error(form, err)
                 else:
                     messages.success(
                         request, _("Taken in: %(name)s.") % {"name": member.person.name}

@@ -37,7 +37,7 @@ class HardshipCause(models.TextChoices):
 
 class HardshipFile(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("On file")  # 在档
         EXITED = "exited", _("Out of hardship")  # 解困脱困
 
     union = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")

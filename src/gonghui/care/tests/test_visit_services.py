@@ -288,10 +288,10 @@ def test_it_stores_photos_under_random_names(world, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("a.gif", b"GIF89a" + b"\x00" * 10, "care.photo_type"),
-        ("a.jpg", b"<html>not a photo</html>", "care.photo_type"),
-        ("a.png", JPG, "care.photo_type"),
-        ("big.jpg", JPG + b"\x00" * (5 * 1024 * 1024), "care.photo_size"),
+        ("a.gif", b"GIF89a" + b"\x00" * 10, "upload.type"),
+        ("a.jpg", b"<html>not a photo</html>", "upload.content"),
+        ("a.png", JPG, "upload.content"),
+        ("big.jpg", JPG + b"\x00" * (5 * 1024 * 1024), "upload.too_large"),
     ],
 )
 def test_it_refuses_a_bad_photo_and_leaves_no_file(world, tmp_path, name, content, code):

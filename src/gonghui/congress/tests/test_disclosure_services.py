@@ -362,9 +362,9 @@ def test_it_stores_an_attachment_under_a_random_name(world, category):
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
-        ("run.exe", PDF, "disclosure.attachment_extension"),
-        ("photo.png", PDF, "disclosure.attachment_content"),
-        ("empty.pdf", b"", "disclosure.attachment_empty"),
+        ("run.exe", PDF, "upload.type"),
+        ("photo.png", PDF, "upload.content"),
+        ("empty.pdf", b"", "upload.empty"),
     ],
 )
 def test_it_refuses_a_bad_attachment_and_keeps_no_file(world, category, name, data, code):
@@ -384,7 +384,7 @@ def test_it_refuses_an_attachment_over_10_mb(world, category):
         disclosure.attachment_add(
             actor=world.cadre, item=item, file_name="big.png", chunks=[block] * 11
         )
-    assert e.value.code == "disclosure.attachment_too_large"
+    assert e.value.code == "upload.too_large"
 
 
 def test_it_refuses_attachments_to_a_member(world, category):

@@ -539,10 +539,10 @@ def test_it_refuses_a_reply_from_another_departments_handler(world, pw):
 @pytest.mark.parametrize(
     "name,data,code",
     [
-        ("virus.exe", b"MZ", "proposal.attachment_type"),
-        ("fake.pdf", b"MZ not a pdf", "proposal.attachment_type"),
-        ("empty.png", b"", "proposal.attachment_empty"),
-        ("big.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "proposal.attachment_size"),
+        ("virus.exe", b"MZ", "upload.type"),
+        ("fake.pdf", b"MZ not a pdf", "upload.content"),
+        ("empty.png", b"", "upload.empty"),
+        ("big.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "upload.too_large"),
     ],
 )
 def test_it_refuses_bad_attachments(world, pw, settings, tmp_path, name, data, code):

@@ -406,9 +406,9 @@ def test_it_stores_an_uploaded_docx_under_a_random_name(world, item, settings, t
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("a.exe", b"MZ", "congress.file_type"),
-        ("a.pdf", b"PK\x03\x04", "congress.file_content"),
-        ("a.pdf", b"%PDF" + b"x" * services.MAX_DOCUMENT_BYTES, "congress.file_size"),
+        ("a.exe", b"MZ", "upload.type"),
+        ("a.pdf", b"PK\x03\x04", "upload.content"),
+        ("a.pdf", b"%PDF" + b"x" * services.MAX_DOCUMENT_BYTES, "upload.too_large"),
     ],
 )
 def test_it_refuses_uploads_of_the_wrong_type_content_or_size(

@@ -1,0 +1,33 @@
+"""Small pieces the views of every app share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest
+
+from gonghui.core.errors import DomainError
+from gonghui.core.models import OrgUnit
+
+
+def form_error(form: BaseForm, err: DomainError) -> None:
+    """Show a service's refusal on the form: on the field it names when the form has that
+    field, else above the form, so no refusal is lost."""
+    form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+def chosen_union(request: HttpRequest, unions: Sequence[OrgUnit]) -> OrgUnit:
+    """The union chosen with ?union= (or a posted ``union``) among ``unions``, the ones the
+    page offers this user; the first by default. Another union's id answers 404, as if it did
+    not exist; no union at all is 403."""
+    if not unions:
+        raise PermissionDenied
+    raw = request.GET.get("union") or request.POST.get("union")
+    if not raw:
+        return unions[0]
+    chosen = next((u for u in unions if str(u.pk) == raw), None)
+    if chosen is None:
+        raise Http404
+    return chosen
