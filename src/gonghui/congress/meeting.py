@@ -36,7 +36,9 @@ from .models import (
     AgendaItem,
     Ballot,
     CheckIn,
+    Congress,
     CongressSession,
+    CongressTerm,
     Delegate,
     SessionOfficer,
     VoteReceipt,
@@ -403,31 +405,71 @@ def vote_open(*, actor: User | None, item: AgendaItem) -> AgendaItem:
     return item
 
 
-def _item_status_shared(item: AgendaItem) -> str:
-    """The item's status, read under a lock that lets other voters through but makes
-    ``vote_close`` (which takes FOR UPDATE) wait for this vote to commit, and this vote
-    wait for a close in progress. SQLite takes the database write lock at BEGIN, so every
-    writer is already serial there."""
+def _item_state_shared(item: AgendaItem) -> tuple[str, str]:
+    """The item's status and vote mode, read under a lock that lets other voters through
+    but makes ``vote_close`` (which takes FOR UPDATE) wait for this vote to commit, and this
+    vote wait for a close in progress. SQLite takes the database write lock at BEGIN, so
+    every writer is already serial there. The vote mode is read here, fresh, because it
+    decides whether the ballot names the voter."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT status FROM congress_agendaitem WHERE id = %s FOR SHARE",
+                "SELECT status, vote_mode FROM congress_agendaitem WHERE id = %s FOR SHARE",
                 [item.pk],
             )
             row = cur.fetchone()
-        return row[0] if row else ""
-    return AgendaItem.objects.filter(pk=item.pk).values_list("status", flat=True).first() or ""
+    else:
+        row = AgendaItem.objects.filter(pk=item.pk).values_list("status", "vote_mode").first()
+    return (row[0], row[1]) if row else ("", "")
+
+
+def _loaded_session(item: AgendaItem) -> CongressSession:
+    """The item's session with its term, congress and union: as the caller loaded them
+    (the phone view selects them with the item), else read once."""
+    session = item.session if AgendaItem.session.is_cached(item) else None
+    term = session.term if session and CongressSession.term.is_cached(session) else None
+    congress = term.congress if term and CongressTerm.congress.is_cached(term) else None
+    if session is not None and congress is not None and Congress.union.is_cached(congress):
+        return session
+    return (
+        CongressSession.objects.select_related("term__congress__union")
+        .filter(pk=item.session_id)
+        .get()
+    )
+
+
+def _is_seat_of(delegate: Delegate, user: User, session: CongressSession) -> bool:
+    """Whether ``delegate`` (already loaded by the caller) is the user's serving seat in the
+    session's term: the same checks ``queries.delegate_for`` makes in its query."""
+    person_id = getattr(user, "person_id", None)
+    return (
+        user.is_authenticated
+        and person_id is not None
+        and delegate.pk is not None
+        and delegate.person_id == person_id
+        and delegate.term_id == session.term_id
+        and delegate.status == Delegate.Status.ACTIVE
+    )
 
 
 @transaction.atomic
-def vote_cast(*, user: User, item: AgendaItem, choice: str) -> VoteReceipt:
+def vote_cast(
+    *, user: User, item: AgendaItem, choice: str, delegate: Delegate | None = None
+) -> VoteReceipt:
     """One vote of a serving, checked-in delegate on an item being voted on. The receipt and
-    the ballot are written together; a secret ballot names no one."""
-    item = AgendaItem.objects.select_related("session__term__congress__union").get(pk=item.pk)
-    session = item.session
+    the ballot are written together; a secret ballot names no one.
+
+    ``delegate``: the user's seat when the caller has just looked it up (the phone view
+    does, to answer 403 to others); it is checked against the user and the item's term
+    here, so a seat that is not theirs is refused as if none were given. Without it the
+    seat is looked up."""
     if choice not in Ballot.Choice.values:
         raise DomainError("vote.choice", _("Choose for, against or abstain."), field="choice")
-    delegate = queries.delegate_for(user, session.term)
+    session = _loaded_session(item)
+    if delegate is None:
+        delegate = queries.delegate_for(user, session.term)
+    elif not _is_seat_of(delegate, user, session):
+        delegate = None
     if delegate is None:
         raise DomainError("vote.not_delegate", _("You are not a delegate of this session."))
     # Locks this delegate's check-in row: an undo at the desk waits for the vote, and two
@@ -439,15 +481,15 @@ def vote_cast(*, user: User, item: AgendaItem, choice: str) -> VoteReceipt:
         raise DomainError(
             "vote.not_checked_in", _("Check in first: only delegates present may vote.")
         )
-    if _item_status_shared(item) != AgendaItem.Status.VOTING:
+    status, vote_mode = _item_state_shared(item)
+    if status != AgendaItem.Status.VOTING:
         raise DomainError("vote.closed", _("This item is not open for voting."))
+    is_open = vote_mode == AgendaItem.VoteMode.OPEN
     try:
         with transaction.atomic():
-            receipt = VoteReceipt.objects.create(item=item, delegate=delegate)
+            receipt = VoteReceipt.objects.create(item_id=item.pk, delegate=delegate)
             Ballot.objects.create(
-                item=item,
-                choice=choice,
-                delegate=delegate if item.vote_mode == AgendaItem.VoteMode.OPEN else None,
+                item_id=item.pk, choice=choice, delegate=delegate if is_open else None
             )
     except IntegrityError as e:
         raise DomainError("already_voted", _("You have already voted on this item.")) from e
@@ -458,7 +500,7 @@ def vote_cast(*, user: User, item: AgendaItem, choice: str) -> VoteReceipt:
         unit=_union(session),
         # How a secret vote went is never written next to the voter, here or anywhere.
         after={"item_id": item.pk, "delegate_id": delegate.pk},
-        note=choice if item.vote_mode == AgendaItem.VoteMode.OPEN else "",
+        note=choice if is_open else "",
     )
     return receipt
 

@@ -15,9 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.context_processors import csrf
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from gonghui.core.errors import DomainError
 
@@ -211,9 +214,18 @@ def screen(request: HttpRequest, session_id: int) -> HttpResponse:
 # ---- the delegate's phone page --------------------------------------------------------------
 
 
-def _as_delegate(request: HttpRequest, session_id: int) -> tuple[CongressSession, Delegate]:
-    """The session and the user's serving seat in its term. Someone who may see the union's
+def _seat_in(request: HttpRequest, session: CongressSession) -> Delegate:
+    """The user's serving seat in the session's term. Someone who may see the union's
     congress but holds no seat is refused (403); outside the union, the session is 404."""
+    delegate = queries.delegate_for(request.user, session.term)
+    if delegate is None:
+        queries.get_session_for(request.user, session.pk)
+        raise PermissionDenied
+    return delegate
+
+
+def _as_delegate(request: HttpRequest, session_id: int) -> tuple[CongressSession, Delegate]:
+    """The session and the user's serving seat in its term (see ``_seat_in``)."""
     session = (
         CongressSession.objects.select_related("term__congress__union")
         .filter(pk=session_id)
@@ -221,11 +233,34 @@ def _as_delegate(request: HttpRequest, session_id: int) -> tuple[CongressSession
     )
     if session is None:
         raise Http404
-    delegate = queries.delegate_for(request.user, session.term)
-    if delegate is None:
-        queries.get_session_for(request.user, session_id)
-        raise PermissionDenied
-    return session, delegate
+    return session, _seat_in(request, session)
+
+
+def _voting_on(
+    request: HttpRequest, session_id: int, item_id: int
+) -> tuple[CongressSession, Delegate, AgendaItem]:
+    """The item with its session (one query) and the user's seat: answers 404 / 403 as
+    ``_as_delegate`` then ``_item_of`` would, so ids cannot be probed."""
+    item = (
+        AgendaItem.objects.select_related("session__term__congress__union")
+        .filter(pk=item_id, session_id=session_id)
+        .first()
+    )
+    if item is None:
+        _as_delegate(request, session_id)  # 404 or 403 first, as for the page
+        raise Http404
+    return item.session, _seat_in(request, item.session), item
+
+
+def _vote_buttons() -> list[tuple[str, Any, str]]:
+    return [(c.value, c.label, VOTE_BUTTON_STYLES[c.value]) for c in Ballot.Choice]
+
+
+def _render_partial(request: HttpRequest, template: str, ctx: dict[str, Any]) -> HttpResponse:
+    """An htmx partial of the phone page, rendered without the context processors: it shows
+    no menu, so the navigation's permission queries would be wasted on every poll and vote.
+    The vote forms need only the CSRF token."""
+    return HttpResponse(render_to_string(template, {**csrf(request), **ctx}))
 
 
 def _delegate_context(session: CongressSession, delegate: Delegate) -> dict[str, Any]:
@@ -240,7 +275,7 @@ def _delegate_context(session: CongressSession, delegate: Delegate) -> dict[str,
         "voting": voting,
         "decided": meeting.decided_items(session),
         "is_closed": session.status == CongressSession.Status.CLOSED,
-        "vote_buttons": [(c.value, c.label, VOTE_BUTTON_STYLES[c.value]) for c in Ballot.Choice],
+        "vote_buttons": _vote_buttons(),
     }
 
 
@@ -263,32 +298,53 @@ def delegate(request: HttpRequest, session_id: int) -> HttpResponse:
         status = 400
     ctx = {**_delegate_context(session, seat), "form": form}
     if _partial(request) and request.method == "GET":
-        return render(request, "congress/meeting/partials/_delegate_items.html", ctx)
+        return _render_partial(request, "congress/meeting/partials/_delegate_items.html", ctx)
     return render(request, "congress/meeting/delegate.html", ctx, status=status)
+
+
+# Refusals after which only the item's own card changes; any other (the vote closed, the
+# check-in undone) redraws the delegate's whole list.
+CARD_ERRORS = {"", "already_voted", "vote.choice"}
 
 
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
-    session, seat = _as_delegate(request, session_id)
-    item = _item_of(session, item_id)
+    session, seat, item = _voting_on(request, session_id, item_id)
     form = VoteForm(request.POST)
-    error = ""
+    error = code = ""
     if not form.is_valid():
-        error = _("Choose for, against or abstain.")
+        error, code = _("Choose for, against or abstain."), "vote.choice"
     else:
         try:
-            meeting.vote_cast(user=request.user, item=item, choice=form.cleaned_data["choice"])
+            meeting.vote_cast(
+                user=request.user, item=item, choice=form.cleaned_data["choice"], delegate=seat
+            )
         except DomainError as err:
-            error = err.message
+            error, code = err.message, err.code
     if not _partial(request):
         if error:
             messages.error(request, error)
         else:
             messages.success(request, _("Your vote is recorded."))
         return redirect("congress:delegate", session_id=session.pk)
+    if code in CARD_ERRORS and item.status == AgendaItem.Status.VOTING:
+        # The vote answers with the item's card alone; the page's polling brings the rest.
+        if code == "vote.choice":
+            item.voted = item.pk in meeting.voted_item_ids(session, seat)
+        else:
+            item.voted = True
+        ctx = {
+            "session": session,
+            "item": item,
+            "error": error,
+            "error_item": item.pk,
+            "vote_buttons": _vote_buttons(),
+        }
+        return _render_partial(request, "congress/meeting/partials/_delegate_item.html", ctx)
     ctx = {**_delegate_context(session, seat), "error": error, "error_item": item.pk}
-    return render(request, "congress/meeting/partials/_delegate_items.html", ctx)
+    response = _render_partial(request, "congress/meeting/partials/_delegate_items.html", ctx)
+    return reswap(retarget(response, "#delegate-items"), "outerHTML")
 
 
 # ---- minutes ------------------------------------------------------------------------------

@@ -427,6 +427,26 @@ def test_it_refuses_a_vote_from_someone_who_is_not_a_delegate(world):
     assert not Ballot.objects.exists()
 
 
+def test_it_refuses_a_seat_passed_in_that_is_not_the_voters(world):
+    # given two present delegates and a seat of theirs that has ended
+    m = build_meeting(world.school, delegates=3, present=3)
+    item = voting_item(m)
+    ended = m.delegates[2]
+    ended.status = Delegate.Status.LEFT  # in memory: the stale object a caller might hold
+    # when a caller hands the service someone else's seat, or a seat no longer serving
+    for user, seat in ((m.users[0], m.delegates[1]), (world.chair, m.delegates[0])):
+        with pytest.raises(DomainError) as e:
+            meeting.vote_cast(user=user, item=item, choice="yes", delegate=seat)
+        assert e.value.code == "vote.not_delegate"
+    with pytest.raises(DomainError) as e:
+        meeting.vote_cast(user=m.users[2], item=item, choice="yes", delegate=ended)
+    assert e.value.code == "vote.not_delegate"
+    # then nothing is stored; their own seat passed in counts once
+    assert not Ballot.objects.exists()
+    meeting.vote_cast(user=m.users[0], item=item, choice="yes", delegate=m.delegates[0])
+    assert VoteReceipt.objects.get().delegate == m.delegates[0]
+
+
 def test_it_refuses_a_vote_from_a_delegate_who_has_not_checked_in(world):
     m = build_meeting(world.school, delegates=3, present=2)
     item = voting_item(m)

@@ -337,6 +337,63 @@ def test_it_records_a_delegates_vote_once_from_the_phone(client, world, m):
     assert VoteReceipt.objects.count() == 1 and Ballot.objects.count() == 1
 
 
+def test_it_answers_a_vote_with_the_items_card_alone_in_few_queries(
+    client, world, m, django_assert_max_num_queries
+):
+    # given a checked-in delegate and a second item being voted on
+    CheckIn.objects.create(session=m.session, delegate=m.delegates[0], method="code")
+    item = m.session.items.get()
+    other = voting_item(m, title="审议通过《工会经费使用办法》")
+    c = _c(client, world.member)
+    url = reverse("congress:vote_cast", args=[m.session.pk, item.pk])
+    # when they vote from the phone: login session and user, the item with its session,
+    # the seat, the check-in lock, the item's state, receipt, ballot, audit, savepoints
+    with django_assert_max_num_queries(13):
+        r = c.post(url, {"choice": "yes"}, **HTMX)
+    # then only that item's card comes back, marked voted, swapped in its own place
+    html = r.content.decode()
+    assert r.status_code == 200 and "HX-Retarget" not in r
+    assert f'id="vote-{item.pk}"' in html and "mb-0 voted" in html
+    assert 'id="delegate-items"' not in html and f"vote-{other.pk}" not in html
+    # and a second tap answers with the same card and the refusal
+    r = c.post(url, {"choice": "no"}, **HTMX)
+    html = r.content.decode()
+    assert "alert-danger" in html and "mb-0 voted" in html and "HX-Retarget" not in r
+    # and the other item's card still offers its buttons, aimed at itself
+    page = c.get(reverse("congress:delegate", args=[m.session.pk]), **HTMX).content.decode()
+    assert f'hx-target="#vote-{other.pk}"' in page and 'name="csrfmiddlewaretoken"' in page
+
+
+def test_it_redraws_the_delegates_list_when_the_vote_closed_meanwhile(client, world, m):
+    # given a checked-in delegate whose item was closed before the tap arrived
+    CheckIn.objects.create(session=m.session, delegate=m.delegates[0], method="code")
+    item = m.session.items.get()
+    url = reverse("congress:vote_cast", args=[m.session.pk, item.pk])
+    AgendaItem.objects.filter(pk=item.pk).update(status=AgendaItem.Status.DECIDED)
+    # when they tap "for"
+    r = _c(client, world.member).post(url, {"choice": "yes"}, **HTMX)
+    # then the whole list comes back in place of the old one, and nothing is stored
+    assert r["HX-Retarget"] == "#delegate-items" and r["HX-Reswap"] == "outerHTML"
+    assert 'id="delegate-items"' in r.content.decode()
+    assert not VoteReceipt.objects.exists() and not Ballot.objects.exists()
+
+
+def test_it_refuses_a_vote_on_an_item_outside_the_session_or_seat(client, world, m):
+    CheckIn.objects.create(session=m.session, delegate=m.delegates[0], method="code")
+    item = m.session.items.get()
+    other = build_meeting(world.school, delegates=1)
+    foreign = voting_item(other)
+    c = _c(client, world.member)
+    # an item of another session under their own session's address is not found; their
+    # own item under a session where they hold no seat is refused, as its page is
+    for s, i, status in ((m.session.pk, foreign.pk, 404), (other.session.pk, item.pk, 403)):
+        r = c.post(reverse("congress:vote_cast", args=[s, i]), {"choice": "yes"}, **HTMX)
+        assert r.status_code == status
+    r = c.post(reverse("congress:vote_cast", args=[m.session.pk, 999999]), {"choice": "yes"})
+    assert r.status_code == 404
+    assert not VoteReceipt.objects.exists()
+
+
 def test_it_refuses_a_vote_from_a_delegate_not_checked_in(client, world, m):
     item = m.session.items.get()
     c = _c(client, world.member)
