@@ -124,6 +124,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    # Uploads land under MEDIA_ROOT; parallel workers must not see each other's files
+    # (tests check that a refused upload leaves nothing behind).
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Counts and throttles live in the cache; a test must not meet another test's entries.
     from django.core.cache import cache
