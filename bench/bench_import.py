@@ -11,11 +11,12 @@ and prints the figures. By default it runs SQLite and then PostgreSQL, each in i
 process; the LAST line is one summary line with both.
 
     .venv/bin/python bench/bench_import.py [--rows N] [--iex-rows N] [--quick]
-        [--backend sqlite|postgresql|both]
+        [--backend sqlite|postgresql|both] [--pg-db NAME]
 
 SQLite: a scratch database in the temp dir. PostgreSQL: GONGHUI_DATABASE_URL when it points
 at PostgreSQL, else postgres://postgres@127.0.0.1:5432; a scratch database named
-``bench_import`` is created and dropped on that server; no other database is touched.
+``bench_import`` (or ``--pg-db NAME``; ``test`` is refused) is created and dropped on that
+server; no other database is touched.
 ``--quick``: 20,000 rows. Targets: ratio <= 3 and peak RSS < 500 MB.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -244,6 +246,7 @@ def clear_people() -> None:
 
 
 def main() -> None:
+    global SCRATCH_DB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None, help="default 100,000")
     parser.add_argument(
@@ -251,10 +254,16 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--pg-db", default=SCRATCH_DB, help=f"PostgreSQL scratch database (default {SCRATCH_DB})"
+    )
     args = parser.parse_args()
+    if args.pg_db == "test" or not re.fullmatch(r"[a-z_][a-z0-9_]*", args.pg_db):
+        parser.error("--pg-db: a plain lower-case name other than 'test'")
+    SCRATCH_DB = args.pg_db
     rows = args.rows or (QUICK_ROWS if args.quick else 100_000)
     if args.backend == "both":
-        sys.exit(run_both(rows, args.iex_rows))
+        sys.exit(run_both(rows, args.iex_rows, args.pg_db))
     if args.backend == "postgresql" and not os.environ.get("GONGHUI_DATABASE_URL", "").startswith(
         "postgres"
     ):
@@ -270,12 +279,13 @@ def main() -> None:
             teardown(backend)
 
 
-def run_both(rows: int, iex_rows: int | None) -> int:
+def run_both(rows: int, iex_rows: int | None, pg_db: str = SCRATCH_DB) -> int:
     """Each database in its own process (Django is set up once per process); then the
     summary line of both."""
     lines, status = [], 0
     for backend in ("sqlite", "postgresql"):
         cmd = [sys.executable, __file__, "--backend", backend, "--rows", str(rows)]
+        cmd += ["--pg-db", pg_db]
         if iex_rows:
             cmd += ["--iex-rows", str(iex_rows)]
         print(f"-- {backend} --", flush=True)

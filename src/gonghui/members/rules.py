@@ -465,6 +465,45 @@ def _is_empty(value: Any) -> bool:
 
 
 _BLANK: tuple[Any, str, str] = (None, "", "")
+_ODD_DIGITS = frozenset("13579")
+
+
+def _joined(cells: Sequence[Any]) -> str | None:
+    """The cells joined by line breaks when every one is a string, else None."""
+    try:
+        return "\n".join(cells)
+    except TypeError:
+        return None
+
+
+def _clean_words(cells: Sequence[Any]) -> bool:
+    """Whether every cell is a non-empty string that ``_text`` leaves as it is (NFKC-normal,
+    no white space, no invisible characters), tested on the whole column at once. A line
+    break never composes with its neighbours, so the joined column is NFKC-normal exactly
+    when every cell is; and its split equals the cells only when no cell is empty or holds
+    white space."""
+    joined = _joined(cells)
+    return (
+        joined is not None
+        and "\u200b" not in joined
+        and "\ufeff" not in joined
+        and unicodedata.is_normalized("NFKC", joined)
+        and joined.split() == list(cells)
+    )
+
+
+def _plain_mobiles(cells: Sequence[Any]) -> bool:
+    """Whether every cell is a string of 11 ASCII digits starting with 1 (the fast path of
+    ``_unique_column`` for phones, tested on the whole column at once)."""
+    joined = _joined(cells)
+    return (
+        joined is not None
+        and joined.isascii()
+        and joined.count("\n") == len(cells) - 1
+        and set(map(len, cells)) == {11}
+        and joined[::12] == "1" * len(cells)
+        and joined.replace("\n", "").isdigit()
+    )
 
 
 TEXT_FIELDS = ("post", "department", "ethnicity", "political_status", "education", "note")
@@ -484,6 +523,9 @@ class RowCleaner:
         self.groups = groups
         self._memo: dict[str, dict[Any, tuple[Any, str, str]]] = {f.key: {} for f in FIELDS}
         self._ids = core_rules.IdNumberChecker(today=today)
+        # "YYYYMMDD" -> date for the birth dates of ID numbers found valid (valid for
+        # ``today``): an ID number of one of these dates takes the inline fast path.
+        self._valid_births: dict[str, date] = {}
 
     def clean(self, raw: Mapping[str, Any]) -> CleanRow:
         out = CleanRow()
@@ -551,11 +593,13 @@ class RowCleaner:
         for value in distinct:
             if value not in memo:
                 memo[value] = _BLANK if _is_empty(value) else self._convert(key, value)
+        if not any(memo[v][1] for v in distinct):
+            converted = {v: memo[v][0] for v in distinct}
+            return list(map(converted.__getitem__, cells))
         results = [memo[v] for v in cells]
-        if any(memo[v][1] for v in distinct):
-            for i, (_converted, code, detail) in enumerate(results):
-                if code:
-                    errors.append((i, RowError(key, code, detail)))
+        for i, (_converted, code, detail) in enumerate(results):
+            if code:
+                errors.append((i, RowError(key, code, detail)))
         return [r[0] for r in results]
 
     def _unique_column(
@@ -563,6 +607,10 @@ class RowCleaner:
     ) -> list[Any]:
         """A column of values that rarely repeat (phone, member number, note): a fast path
         for plain ASCII cells, ``_convert``'s rules for the rest."""
+        if not any(cells) and set(cells) <= {None, ""}:
+            return [None] * len(cells)  # an empty column (a note column nobody filled)
+        if key == "phone" and _plain_mobiles(cells):
+            return list(cells)
         if key == "phone":
             out = [
                 v
@@ -643,15 +691,19 @@ class RowCleaner:
     ) -> tuple[list[date | None], list[str]]:
         nfkc = unicodedata.is_normalized
         cells = columns.get("name") or [None] * n
-        # _norm's work, skipped for text that is NFKC-normal without invisible characters
-        names: list[str | None] = [
-            " ".join(v.split())
-            if v.__class__ is str
-            and (v.isascii() or (nfkc("NFKC", v) and "\u200b" not in v and "\ufeff" not in v))
-            else _text(v)
-            for v in cells
-        ]
-        if "" in names or max((len(x or "") for x in names), default=0) > 50:
+        names: list[str | None]
+        if _clean_words(cells):
+            names = list(cells)  # the usual column: _text would change no name
+        else:
+            # _norm's work, skipped for text that is NFKC-normal without invisible characters
+            names = [
+                " ".join(v.split())
+                if v.__class__ is str
+                and (v.isascii() or (nfkc("NFKC", v) and "\u200b" not in v and "\ufeff" not in v))
+                else _text(v)
+                for v in cells
+            ]
+        if "" in names or max(map(len, names), default=0) > 50:  # type: ignore[arg-type]
             for i, name in enumerate(names):
                 if not name:
                     errors.append((i, RowError("name", "required")))
@@ -664,7 +716,23 @@ class RowCleaner:
         ids, births, genders = values["id_number"], values["birth_date"], values["gender"]
         sexes = [""] * n
         check = self._ids
+        valid_births = self._valid_births
+        chars = core_rules.ID_CHECK_CHARS
         for i, idv in enumerate(columns.get("id_number") or [None] * n):
+            # Fast path: 17 ASCII digits, a birth date already found valid, and the check
+            # character: the weights of GB 11643 are 2**(17-i) mod 11, and 13 = 2 (mod 11),
+            # so twice the digits read in base 13 give the weighted sum mod 11.
+            if (
+                idv.__class__ is str
+                and len(idv) == 18
+                and idv.isascii()
+                and (head := idv[:17]).isdigit()
+                and (born := valid_births.get(idv[6:14])) is not None
+                and chars[2 * int(head, 13) % 11] == idv[17].upper()
+            ):
+                sex = "M" if idv[16] in _ODD_DIGITS else "F"
+                ids[i], births[i], genders[i], sexes[i] = idv.upper(), born, sex, sex
+                continue
             if idv.__class__ is str and idv.isascii() and idv.isalnum():
                 idn = idv.upper()  # clean ASCII: _text would change nothing
             elif is_blank(idv):
@@ -680,6 +748,8 @@ class RowCleaner:
                 errors.append((i, RowError("id_number", f"id_{reason}")))
                 continue
             ids[i], births[i], genders[i], sexes[i] = idn, birth, sex, sex
+            if birth is not None:
+                valid_births[idn[6:14]] = birth
         return births.copy(), sexes
 
     @staticmethod

@@ -239,6 +239,105 @@ def test_it_writes_nothing_when_one_row_of_many_is_bad(world, tmp_path):
     assert report[0][:4] == [41.0, "D", "手机号码", "12"]
 
 
+def test_its_own_inserts_give_the_rows_the_orm_would(world, tmp_path):
+    # given: the import writes with plain INSERTs (COPY on PostgreSQL), not the ORM
+    path = roster(tmp_path, 2)
+    # when
+    commit(world, path)
+    # then: every column holds what the model and its defaults say
+    m = Member.objects.select_related("person").get(person__name="测试2")
+    p = m.person
+    assert (p.id_number, p.gender, p.phone) == (person_row(2)[1], "F", "13800000002")
+    assert p.birth_date == rules.core_rules.check_id_number(p.id_number).birth_date
+    assert (m.union, m.unit, m.status, m.status_changed_on) == (
+        world.school,
+        world.group_a,
+        MemberStatus.ACTIVE,
+        TODAY,
+    )
+    assert (m.employment_type, m.work_status, m.joined_on) == (
+        "permanent",
+        "working",
+        date(2015, 9, 1),
+    )
+    assert (m.applied_on, m.retired_on, m.post, m.department, m.note) == (None, None, "", "", "")
+    assert not (m.is_model_worker or m.is_in_hardship or m.is_survivor)
+    assert m.created_at is not None and m.created_at == m.updated_at
+    event = m.events.get()
+    assert (event.kind, event.on, event.from_unit, event.to_unit, event.actor) == (
+        "imported",
+        TODAY,
+        None,
+        world.group_a,
+        world.cadre,
+    )
+    # the keys taken for the new rows leave the next ORM insert a free key
+    other = Person.objects.create(name="后来者")
+    assert other.pk > p.pk
+
+
+def test_a_failure_while_writing_rolls_back_everything(world, tmp_path, monkeypatch):
+    # given: the events' insert fails after the people and members went in
+    people, members = Person.objects.count(), Member.objects.count()
+    real = importing._Inserter.insert
+
+    def failing(self, rows):
+        if "membershipevent" in self.sql:
+            raise RuntimeError("disk full")
+        return real(self, rows)
+
+    monkeypatch.setattr(importing._Inserter, "insert", failing)
+    ri = upload(world, roster(tmp_path, 30))
+    # when
+    with pytest.raises(RuntimeError):
+        importing.roster_commit(actor=world.cadre, roster_import=ri, today=TODAY)
+    # then
+    assert (Person.objects.count(), Member.objects.count()) == (people, members)
+    assert not AuditEvent.objects.filter(action="member.import").exists()
+    assert RosterImport.objects.get(pk=ri.pk).status != "committed"
+
+
+def test_it_looks_people_up_in_several_batches(world, tmp_path, monkeypatch):
+    # given
+    path = roster(tmp_path, 7)
+    commit(world, path)
+    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(importing, "PG_LOOKUP_BATCH", 3)
+    # when
+    ri = commit(world, path)
+    # then
+    assert (ri.rows_new, ri.rows_updated, ri.rows_unchanged) == (0, 0, 7)
+
+
+def test_the_garbage_collector_is_on_again_after_an_import(world, tmp_path):
+    import gc
+
+    commit(world, roster(tmp_path, 2))
+    assert gc.isenabled()
+    failed_commit(world, write_xlsx(tmp_path / "bad.xlsx", [HEADER, person_row(9, 手机号码="1")]))
+    assert gc.isenabled()
+
+
+def test_a_large_import_refreshes_the_planner_statistics(world, tmp_path, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given: a threshold of 3 rows stands for the real one
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 3)
+    # when
+    with CaptureQueriesContext(connection) as small:
+        commit(world, roster(tmp_path, 2, name="small.xlsx"))
+    with CaptureQueriesContext(connection) as large:
+        commit(world, write_xlsx(tmp_path / "large.xlsx", [HEADER, *map(person_row, range(3, 7))]))
+    # then: ANALYZE on PostgreSQL only (SQLite has no autovacuum to stand in for)
+    analyzed = [q["sql"] for q in large.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert not [q for q in small.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyzed) == 1 and '"members_member"' in analyzed[0]
+    else:
+        assert analyzed == []
+
+
 # ---- file shapes ----------------------------------------------------------------------
 
 
