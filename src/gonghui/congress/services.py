@@ -56,6 +56,7 @@ AUDIT_LABELS = {
     "congress.session_create": _lazy("Congress session created"),
     "congress.session_update": _lazy("Congress session changed"),
     "congress.officer_add": _lazy("Session officer added"),
+    "congress.officer_remove": _lazy("Session officer removed"),
     "congress.agenda_item_add": _lazy("Agenda item added"),
     "congress.agenda_item_update": _lazy("Agenda item changed"),
     "congress.agenda_reorder": _lazy("Agenda reordered"),
@@ -63,6 +64,7 @@ AUDIT_LABELS = {
     "congress.document_version_add": _lazy("Document draft added"),
     "congress.document_adopt": _lazy("Document version adopted"),
     "congress.delegation_create": _lazy("Delegation created"),
+    "congress.delegation_update": _lazy("Delegation changed"),
     "congress.delegate_elect": _lazy("Delegate elected"),
     "congress.delegate_by_elect": _lazy("Delegate by-elected"),
     "congress.delegate_replace": _lazy("Delegate replaced"),
@@ -509,6 +511,26 @@ def officer_add(
     return officer
 
 
+@transaction.atomic
+def officer_remove(*, actor: User | None, officer: SessionOfficer) -> None:
+    """Officers are the session's list, not a history: a wrong or withdrawn name is
+    removed, until the session closes. The audit row keeps who it was."""
+    session = CongressSession.objects.select_for_update().get(pk=officer.session_id)
+    union = _union_of(session)
+    _require_manage(actor, union)
+    _not_closed(session)
+    officer = SessionOfficer.objects.select_related("person").get(pk=officer.pk, session=session)
+    audit(
+        actor=actor,
+        action="congress.officer_remove",
+        obj=officer,
+        unit=union,
+        before=snapshot(officer),
+        note=f"{officer.person.name} · {SessionOfficer.Kind(officer.kind).label}",
+    )
+    officer.delete()
+
+
 # ---- agenda ---------------------------------------------------------------------------------
 
 ITEM_FIELDS = ["kind", "title", "presenter", "vote_mode", "order"]
@@ -847,6 +869,64 @@ def delegation_create(
         obj=delegation,
         unit=union,
         after=snapshot(delegation),
+    )
+    return delegation
+
+
+DELEGATION_FIELDS = ["name", "seats", "unit_id"]
+
+
+@transaction.atomic
+def delegation_update(
+    *,
+    actor: User | None,
+    delegation: Delegation,
+    name: str,
+    seats: int,
+    unit: OrgUnit | None = None,
+) -> Delegation:
+    """Rename a delegation, change its seats or its group while the term runs. Seats never
+    drop below the delegates serving in them."""
+    union = _union_of(delegation)
+    _require_manage(actor, union)
+    delegation = _lock(delegation)
+    term = delegation.term
+    _open_term(term)
+    name = name.strip()
+    if not name:
+        raise DomainError("congress.delegation_name", _("Name the delegation."), field="name")
+    if seats < 1:
+        raise DomainError("congress.seats", _("A delegation has at least one seat."), field="seats")
+    n = serving(delegation)
+    if seats < n:
+        raise DomainError(
+            "congress.seats_below_serving",
+            _("%(d)s has %(n)s serving delegates; it cannot have only %(seats)s seats.")
+            % {"d": delegation.name, "n": n, "seats": seats},
+            field="seats",
+        )
+    if unit is not None and not unit.path.startswith(union.path):
+        raise DomainError(
+            "congress.delegation_unit",
+            _("The group must belong to %(union)s.") % {"union": union.name},
+            field="unit",
+        )
+    if term.delegations.filter(name=name).exclude(pk=delegation.pk).exists():
+        raise DomainError(
+            "congress.delegation_exists",
+            _("A delegation named %(name)s exists already.") % {"name": name},
+            field="name",
+        )
+    before = snapshot(delegation, DELEGATION_FIELDS)
+    delegation.name, delegation.seats, delegation.unit = name, seats, unit
+    delegation.save(update_fields=["name", "seats", "unit"])
+    audit(
+        actor=actor,
+        action="congress.delegation_update",
+        obj=delegation,
+        unit=union,
+        before=before,
+        after=snapshot(delegation, DELEGATION_FIELDS),
     )
     return delegation
 

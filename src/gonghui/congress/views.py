@@ -63,6 +63,7 @@ from .models import (
     Delegate,
     Delegation,
     DocumentVersion,
+    SessionOfficer,
 )
 
 
@@ -565,6 +566,22 @@ def officer_add(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def officer_remove(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = SessionOfficer.objects.select_related("person").filter(pk=officer_id).first()
+    if officer is None:
+        raise Http404
+    session = queries.get_session_for(request.user, officer.session_id, manage=True)
+    try:
+        services.officer_remove(actor=request.user, officer=officer)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Removed: %(name)s.") % {"name": officer.person.name})
+    return redirect("congress:session", session_id=session.pk)
+
+
+@login_required
+@require_POST
 def item_add(request: HttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for(request.user, session_id, manage=True)
     form = AgendaItemForm(request.POST)
@@ -884,10 +901,14 @@ def roster_confirm(request: HttpRequest, term_id: int) -> HttpResponse:
 
 
 def _delegation_context(
-    request: HttpRequest, delegation: Delegation, form: Any = None
+    request: HttpRequest, delegation: Delegation, form: Any = None, edit_form: Any = None
 ) -> dict[str, Any]:
     union = delegation.term.congress.union
     form = form or ElectForm(union=union, initial={"elected_on": _today()})
+    edit_form = edit_form or DelegationForm(
+        union=union,
+        initial={"name": delegation.name, "seats": delegation.seats, "unit": delegation.unit_id},
+    )
     _limit_people(form)
     history = list(
         delegation.delegates.select_related("person", "replaces__person").order_by(
@@ -904,6 +925,7 @@ def _delegation_context(
         "vacant": rules.seats_check(delegation.seats, serving),
         "form": form,
         "end_form": EndSeatForm(initial={"on": _today()}),
+        "edit_form": edit_form,
         "people_url": reverse("congress:people", args=[union.pk]),
     }
 
@@ -914,6 +936,25 @@ def delegation_detail(request: HttpRequest, delegation_id: int) -> HttpResponse:
     delegation = _delegation(request, delegation_id)
     ctx = _delegation_context(request, delegation)
     return render(request, "congress/setup/delegation.html", ctx)
+
+
+@login_required
+@require_POST
+def delegation_edit(request: HttpRequest, delegation_id: int) -> HttpResponse:
+    delegation = _delegation(request, delegation_id)
+    form = DelegationForm(request.POST, union=delegation.term.congress.union)
+    if form.is_valid():
+        try:
+            d = services.delegation_update(
+                actor=request.user, delegation=delegation, **form.cleaned_data
+            )
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": d.name})
+            return redirect("congress:delegation", delegation_id=delegation.pk)
+    ctx = _delegation_context(request, delegation, edit_form=form)
+    return render(request, "congress/setup/delegation.html", ctx, status=400)
 
 
 @login_required

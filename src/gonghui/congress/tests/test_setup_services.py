@@ -276,6 +276,37 @@ def test_it_names_officers_from_the_unions_members_only(world, session):
     assert e.value.code == "congress.officer_exists"
 
 
+def test_it_removes_an_officer_and_keeps_who_it_was_in_the_audit(world, session):
+    # given
+    o = services.officer_add(
+        actor=world.chair, session=session, person=world.member_a.person, kind="secretariat"
+    )
+    # when
+    services.officer_remove(actor=world.cadre, officer=o)
+    # then
+    assert not session.officers.exists()
+    ev = AuditEvent.objects.get(action="congress.officer_remove")
+    assert ev.before["person_id"] == world.member_a.person.pk
+    assert ev.before["kind"] == "secretariat" and ev.after is None
+    assert ev.object_id == str(o.pk) and world.member_a.person.name in ev.note
+
+
+def test_it_refuses_to_remove_an_officer_of_a_closed_session_or_without_the_right(world, session):
+    o = services.officer_add(
+        actor=world.chair, session=session, person=world.member_a.person, kind="presidium"
+    )
+    for actor in (world.member, world.other_chair, world.upper_officer, world.auditor):
+        with pytest.raises(DomainError) as e:
+            services.officer_remove(actor=actor, officer=o)
+        assert e.value.code == "forbidden"
+    CongressSession.objects.filter(pk=session.pk).update(status="closed")
+    with pytest.raises(DomainError) as e:
+        services.officer_remove(actor=world.chair, officer=o)
+    assert e.value.code == "congress.session_closed"
+    assert session.officers.count() == 1
+    assert _actions("congress.officer_remove") == 0
+
+
 def test_it_adds_agenda_items_in_order_with_the_usual_vote_mode(world, session):
     a = services.agenda_item_add(
         actor=world.chair, session=session, kind="report", title="听取审议学校工作报告"
@@ -557,6 +588,70 @@ def test_it_refuses_a_delegation_group_of_another_union(world, term):
             actor=world.chair, term=term, name="x", seats=3, unit=world.workshop
         )
     assert e.value.field == "unit"
+
+
+def test_it_renames_a_delegation_and_changes_its_seats_and_group(world, delegation):
+    # given
+    services.delegate_elect(
+        actor=world.chair, delegation=delegation, person=world.member_a.person, elected_on=TODAY
+    )
+    # when
+    d = services.delegation_update(
+        actor=world.cadre, delegation=delegation, name=" 语文组 ", seats=1, unit=None
+    )
+    # then
+    d.refresh_from_db()
+    assert (d.name, d.seats, d.unit) == ("语文组", 1, None)
+    ev = AuditEvent.objects.get(action="congress.delegation_update")
+    assert ev.before == {"name": "语文组代表团", "seats": 2, "unit_id": world.group_a.pk}
+    assert ev.after == {"name": "语文组", "seats": 1, "unit_id": None}
+
+
+def test_it_refuses_fewer_seats_than_serving_delegates(world, delegation):
+    for m in (world.member_a, world.member_b):
+        services.delegate_elect(
+            actor=world.chair, delegation=delegation, person=m.person, elected_on=TODAY
+        )
+    with pytest.raises(DomainError) as e:
+        services.delegation_update(
+            actor=world.chair, delegation=delegation, name=delegation.name, seats=1
+        )
+    assert e.value.code == "congress.seats_below_serving" and e.value.field == "seats"
+    assert "2" in e.value.message and "1" in e.value.message
+    delegation.refresh_from_db()
+    assert delegation.seats == 2
+    assert _actions("congress.delegation_update") == 0
+
+
+def test_it_refuses_a_delegation_change_that_makes_no_sense(world, term, delegation):
+    services.delegation_create(actor=world.chair, term=term, name="数学组", seats=2)
+    cases = [
+        ({"name": " ", "seats": 2}, "name"),
+        ({"name": "数学组", "seats": 2}, "name"),
+        ({"name": "x", "seats": 0}, "seats"),
+        ({"name": "x", "seats": 2, "unit": world.workshop}, "unit"),
+    ]
+    for values, field in cases:
+        with pytest.raises(DomainError) as e:
+            services.delegation_update(actor=world.chair, delegation=delegation, **values)
+        assert e.value.field == field, values
+    # keeping its own name is no clash
+    services.delegation_update(
+        actor=world.chair, delegation=delegation, name=delegation.name, seats=3
+    )
+    for actor in (world.member, world.other_chair, world.upper_officer, world.auditor):
+        with pytest.raises(DomainError) as e:
+            services.delegation_update(actor=actor, delegation=delegation, name="x", seats=5)
+        assert e.value.code == "forbidden"
+
+
+def test_it_refuses_to_change_a_delegation_of_an_ended_term(world, term, delegation):
+    services.term_end(actor=world.chair, term=term, on=TODAY)
+    with pytest.raises(DomainError) as e:
+        services.delegation_update(actor=world.chair, delegation=delegation, name="x", seats=5)
+    assert e.value.code == "congress.term_ended"
+    delegation.refresh_from_db()
+    assert delegation.name == "语文组代表团"
 
 
 # ---- composition and confirmation -------------------------------------------------------------

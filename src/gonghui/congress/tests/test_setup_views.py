@@ -11,7 +11,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gonghui.congress import services
-from gonghui.congress.models import AgendaDocument, AgendaItem, CongressSession, Delegate
+from gonghui.congress.models import (
+    AgendaDocument,
+    AgendaItem,
+    CongressSession,
+    Delegate,
+    SessionOfficer,
+)
 from gonghui.core.models import AuditEvent
 from gonghui.testing.factories import MemberFactory, PersonFactory
 from gonghui.testing.personas import PERSONAS
@@ -68,6 +74,9 @@ class Setup:
         self.delegate = services.delegate_elect(
             actor=chair, delegation=self.delegation, person=world.member_a.person, elected_on=TODAY
         )
+        self.officer = services.officer_add(
+            actor=chair, session=self.session, person=world.member_b.person, kind="scrutineer"
+        )
         other = services.congress_create(actor=None, union=world.factory_union, kind="staff")
         self.other_term = services.term_start(
             actor=None,
@@ -88,6 +97,9 @@ class Setup:
         )
         self.other_delegation = services.delegation_create(
             actor=None, term=self.other_term, name="一车间", seats=2
+        )
+        self.other_officer = services.officer_add(
+            actor=None, session=self.other_session, person=world.outsider.person, kind="presidium"
         )
         self.other_delegate = services.delegate_elect(
             actor=None,
@@ -181,6 +193,8 @@ def _post_only(s) -> list[str]:
         reverse("congress:document_adopt", args=[s.draft.pk]),
         reverse("congress:delegate_elect", args=[s.delegation.pk]),
         reverse("congress:delegate_end", args=[s.delegate.pk]),
+        reverse("congress:delegation_edit", args=[s.delegation.pk]),
+        reverse("congress:officer_remove", args=[s.officer.pk]),
     ]
 
 
@@ -210,6 +224,22 @@ def test_it_answers_each_change_as_each_persona(client, world, s, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+def test_it_lets_only_managers_edit_a_delegation_and_remove_an_officer(client, world, s, persona):
+    c = _c(client, world.personas()[persona])
+    r = c.post(
+        reverse("congress:delegation_edit", args=[s.delegation.pk]),
+        {"name": "语文组", "seats": 4, "unit": world.group_a.pk},
+    )
+    assert r.status_code == MANAGE_POST[persona]
+    s.delegation.refresh_from_db()
+    assert (s.delegation.seats == 4) == (MANAGE[persona] == 200)
+    r = c.post(reverse("congress:officer_remove", args=[s.officer.pk]))
+    assert r.status_code == MANAGE_POST[persona]
+    gone = not SessionOfficer.objects.filter(pk=s.officer.pk).exists()
+    assert gone == (MANAGE[persona] == 200)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_it_refuses_get_on_every_change(client, world, s, persona):
     c = _c(client, world.personas()[persona])
     for url in _post_only(s):
@@ -236,6 +266,14 @@ def test_it_refuses_another_unions_records_by_guessed_id(client, world, s, perso
         {"on": "2026-12-01", "reason": "x"},
     )
     assert r.status_code == {200: 302}.get(theirs, theirs)
+    r = c.post(
+        reverse("congress:delegation_edit", args=[s.other_delegation.pk]),
+        {"name": "二车间", "seats": 5},
+    )
+    assert r.status_code == {200: 302}.get(theirs, theirs)
+    r = c.post(reverse("congress:officer_remove", args=[s.other_officer.pk]))
+    assert r.status_code == {200: 302}.get(theirs, theirs)
+    assert SessionOfficer.objects.filter(pk=s.other_officer.pk).exists() == (theirs != 200)
     s.other_delegate.refresh_from_db()
     assert (s.other_delegate.status == "left") == (theirs == 200)
 
@@ -379,6 +417,59 @@ def test_it_elects_replaces_and_ends_seats_through_the_pages(client, world, s):
     )
     assert r.status_code == 302
     assert Delegate.objects.filter(term=s.term, status="active").count() == 1
+
+
+def test_it_edits_a_delegation_and_shows_a_seat_refusal_in_place(client, world, s):
+    c = _c(client, world.chair)
+    url = reverse("congress:delegation", args=[s.delegation.pk])
+    page = c.get(url).content.decode()
+    assert reverse("congress:delegation_edit", args=[s.delegation.pk]) in page
+    assert 'value="语文组代表团"' in page
+    services.delegate_elect(
+        actor=None, delegation=s.delegation, person=world.member_b.person, elected_on=TODAY
+    )
+    edit = reverse("congress:delegation_edit", args=[s.delegation.pk])
+    r = c.post(edit, {"name": "语文组", "seats": 1, "unit": ""})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="delegation-form"' in html and "invalid-feedback" in html
+    s.delegation.refresh_from_db()
+    assert s.delegation.seats == 3
+    r = c.post(edit, {"name": "语文组", "seats": 2, "unit": ""})
+    assert r.status_code == 302 and r["Location"] == url
+    s.delegation.refresh_from_db()
+    assert (s.delegation.name, s.delegation.seats, s.delegation.unit) == ("语文组", 2, None)
+    assert AuditEvent.objects.filter(action="congress.delegation_update").count() == 1
+    # once the term has ended the form is gone and a change is refused
+    services.term_end(actor=world.chair, term=s.term, on=TODAY)
+    assert edit not in c.get(url).content.decode()
+    r = c.post(edit, {"name": "x", "seats": 5})
+    assert r.status_code == 400 and 'id="delegation-form"' in r.content.decode()
+    s.delegation.refresh_from_db()
+    assert s.delegation.name == "语文组"
+
+
+def test_it_removes_an_officer_from_the_session_page(client, world, s):
+    remove = reverse("congress:officer_remove", args=[s.officer.pk])
+    session_url = reverse("congress:session", args=[s.session.pk])
+    assert remove not in _c(client, world.member).get(session_url).content.decode()
+    c = _c(client, world.cadre)
+    page = c.get(session_url).content.decode()
+    assert remove in page and "王强" in page
+    r = c.post(remove)
+    assert r.status_code == 302 and r["Location"] == session_url
+    assert not s.session.officers.exists()
+    ev = AuditEvent.objects.get(action="congress.officer_remove")
+    assert ev.before["person_id"] == world.member_b.person.pk
+    # a closed session keeps its officers
+    again = services.officer_add(
+        actor=None, session=s.session, person=world.member_b.person, kind="presidium"
+    )
+    CongressSession.objects.filter(pk=s.session.pk).update(status="closed")
+    again_url = reverse("congress:officer_remove", args=[again.pk])
+    assert again_url not in c.get(session_url).content.decode()
+    assert c.post(again_url).status_code == 302
+    assert SessionOfficer.objects.filter(pk=again.pk).exists()
 
 
 def test_it_shows_composition_warnings_and_confirms_only_when_ticked(client, world, s):
