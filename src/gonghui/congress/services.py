@@ -1020,6 +1020,23 @@ def _lock(delegation: Delegation) -> Delegation:
     )
 
 
+def _fill_seat(
+    *, actor: User | None, delegation: Delegation, source: str, action: str, **seat: Any
+) -> Delegate:
+    """Election and by-election differ only in the seat's source and the audit action."""
+    _require_manage(actor, _union_of(delegation))
+    delegation = _lock(delegation)
+    d = _seat(actor=actor, delegation=delegation, source=source, **seat)
+    audit(
+        actor=actor,
+        action=action,
+        obj=d,
+        unit=_union_of(delegation),
+        after=snapshot(d, DELEGATE_FIELDS),
+    )
+    return d
+
+
 @transaction.atomic
 def delegate_elect(
     *,
@@ -1034,28 +1051,19 @@ def delegate_elect(
     election_note: str = "",
 ) -> Delegate:
     """A delegate elected by the delegation for the term, into a vacant seat."""
-    _require_manage(actor, _union_of(delegation))
-    delegation = _lock(delegation)
-    d = _seat(
+    return _fill_seat(
         actor=actor,
         delegation=delegation,
+        source=Delegate.Source.ELECTED,
+        action="congress.delegate_elect",
         person=person,
         elected_on=elected_on,
-        source=Delegate.Source.ELECTED,
         is_frontline=is_frontline,
         is_leader=is_leader,
         votes_received=votes_received,
         voters_total=voters_total,
         election_note=election_note,
     )
-    audit(
-        actor=actor,
-        action="congress.delegate_elect",
-        obj=d,
-        unit=_union_of(delegation),
-        after=snapshot(d, DELEGATE_FIELDS),
-    )
-    return d
 
 
 @transaction.atomic
@@ -1072,28 +1080,19 @@ def delegate_by_elect(
     election_note: str = "",
 ) -> Delegate:
     """补选: fill a vacant seat during the term."""
-    _require_manage(actor, _union_of(delegation))
-    delegation = _lock(delegation)
-    d = _seat(
+    return _fill_seat(
         actor=actor,
         delegation=delegation,
+        source=Delegate.Source.BY_ELECTION,
+        action="congress.delegate_by_elect",
         person=person,
         elected_on=elected_on,
-        source=Delegate.Source.BY_ELECTION,
         is_frontline=is_frontline,
         is_leader=is_leader,
         votes_received=votes_received,
         voters_total=voters_total,
         election_note=election_note,
     )
-    audit(
-        actor=actor,
-        action="congress.delegate_by_elect",
-        obj=d,
-        unit=_union_of(delegation),
-        after=snapshot(d, DELEGATE_FIELDS),
-    )
-    return d
 
 
 def _end(delegate: Delegate, *, on: date, reason: str, status: str) -> dict[str, Any]:
