@@ -187,3 +187,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Notifications (core/notifications.py): always in the user's inbox; by email too when the
+# operator sets GONGHUI_NOTIFY_EMAIL=1 and an SMTP server (see docs/operator-guide.md).
+GONGHUI_NOTIFY_EMAIL = env_bool("GONGHUI_NOTIFY_EMAIL", False)
+GONGHUI_BASE_URL = os.environ.get("GONGHUI_BASE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = os.environ.get("GONGHUI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GONGHUI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GONGHUI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GONGHUI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GONGHUI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("GONGHUI_EMAIL_FROM", "gonghui@localhost")

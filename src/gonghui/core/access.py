@@ -190,6 +190,22 @@ def _covers_every_tree(user: User | AnonymousUser, perm: Perm) -> bool:
     return roots <= granted_roots
 
 
+def users_with(perm: Perm, unit: OrgUnit, *, top: OrgUnit | None = None) -> QuerySet[User]:
+    """Active users whose grant carrying ``perm`` reaches ``unit`` from ``unit`` itself or an
+    ancestor no higher than ``top`` (the union, typically: a reminder of a school's visit goes
+    to the school's chair and cadres, not to every federation officer above it).
+    Administrators are not included: they reach every unit and would hear of everything."""
+    from .models import User
+
+    ids = unit.ancestor_ids()  # the path holds the unit itself too
+    if top is not None:
+        above_top = set(top.ancestor_ids()[:-1])
+        ids = [i for i in ids if i not in above_top]
+    roles_with = [r for r, perms in ROLE_PERMS.items() if perm in perms and r != Role.ADMIN]
+    grants = RoleGrant.objects.filter(unit_id__in=ids, revoked_at__isnull=True, role__in=roles_with)
+    return User.objects.filter(pk__in=grants.values("user_id"), is_active=True).order_by("pk")
+
+
 def is_self(user: User | AnonymousUser, person_id: int | None) -> bool:
     return bool(user.is_authenticated and person_id and user.person_id == person_id)  # type: ignore[union-attr]
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from gonghui.core import access
 from gonghui.core.access import Perm
+from gonghui.core.dashboard import tiles_for
 from gonghui.core.models import OrgUnit
 
 from . import stats
@@ -66,5 +67,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "show_unions": show_unions,
             "can_see_members": access.has_perm(user, Perm.VIEW_MEMBERS, unit),
             "year": today.year,
+            "tiles": tiles_for(user, unit, today),
         },
     )
