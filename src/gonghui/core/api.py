@@ -26,7 +26,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
-from . import api_org, services
+from . import api_notifications, api_org, services
 from .errors import DomainError
 from .models import User
 
@@ -165,3 +165,4 @@ def mount(prefix: str, router: Router, *, tags: list[str]) -> None:
 
 mount("/units", api_org.units, tags=["org"])
 mount("/committees", api_org.committees, tags=["committees"])
+mount("/notifications", api_notifications.router, tags=["notifications"])

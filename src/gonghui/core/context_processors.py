@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from . import access
+from . import access, notifications
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     return {
+        # Lazy: the COUNT runs only when a template shows the bell.
+        "unread_notices": notifications.unread_for(request),
         "nav": {
             "stats": access.has_any(user, access.Perm.VIEW_STATS),
             "org": access.has_any(user, access.Perm.VIEW_ORG),
@@ -30,5 +32,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or access.has_any(user, access.Perm.MANAGE_CARE)
             or access.has_any(user, access.Perm.VIEW_STATS),
             "hardship": access.has_any(user, access.Perm.VIEW_HARDSHIP),
-        }
+        },
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -24,4 +24,13 @@ urlpatterns = [
     path("users/grants/new/", views.grant_new, name="grant_new"),
     path("users/grants/<int:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path(
+        "notifications/<int:notice_id>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/", notification_views.mark_all_read, name="notifications_read_all"
+    ),
 ]

@@ -53,6 +53,7 @@ from .congress_opinion_demo import seed_opinions
 from .congress_proposal_demo import DEPARTMENTS as PROPOSAL_DEPARTMENTS
 from .congress_proposal_demo import seed_proposals
 from .logins import CENTER, DEMO_LOGINS, EDU, FACTORY, FED, MIDDLE
+from .notifications import seed_notifications
 from .people import Folk, IdNumbers, years_before
 
 DEMO_TODAY = date(2026, 11, 1)
@@ -969,6 +970,8 @@ class DemoBuilder:
             today=self.today,
             rng=self.rng,
         )
+        # Last: the notices point at the tasks, files and claims made above.
+        seed_notifications(users=users, today=self.today)
 
     # -- all of it ------------------------------------------------------------------------
 
