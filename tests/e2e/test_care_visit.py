@@ -1,6 +1,7 @@
-"""Journey: a group leader on a phone reports a member's stay in hospital; days later the
-visit is overdue, the chair sees it in red on the care home page and records the visit with
-cash; the member's care history shows it, and so does the member's own "my care"."""
+"""Journey: a group leader on a phone reports a member's stay in hospital; the chair and the
+cadres hear of it at once (the bell); days later the visit is overdue, the chair sees it in
+red on the dashboard's care tile and on the care home page and records the visit with cash;
+the member's care history shows it, and so does the member's own "my care"."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from gonghui.care import notices
 from gonghui.care.models import CarePayment, LifeEvent, VisitTask
+from gonghui.core.models import Notification
 
 from .conftest import login, shot
 
 PHONE = {"width": 390, "height": 844}
+# The bell's unread count (core's base.html); the first name is the one planned for it.
+BADGE = "#notification-badge, #bell-count"
 
 
 def test_it_takes_a_hospital_report_from_a_phone_to_a_recorded_visit(world, new_page):
@@ -44,9 +49,30 @@ def test_it_takes_a_hospital_report_from_a_phone_to_a_recorded_visit(world, new_
     assert event.reported_by == world.group_leader
     assert task.due_on < timezone.localdate()  # three days after the report: overdue now
 
-    # when the chair opens the care home page today
+    # and the chair and the cadre were told at once, the group leader who reported was not
+    told = Notification.objects.filter(kind=notices.KIND_TASK_NEW, key=f"care.task_new:{task.pk}")
+    assert {n.recipient.username for n in told} == {"chair", "cadre"}
+
+    # when the chair opens the dashboard today
     desk = new_page()
     login(desk, "chair")
+    desk.goto("/")
+    # then the bell shows the unread notice and the care tile the overdue visit, in red
+    expect(desk.locator(BADGE).first).to_have_text("1")
+    tile = desk.locator("#tile-care")
+    expect(tile.locator("#tile-care-overdue")).to_contain_text("李芳")
+    expect(tile.locator("[data-figure=open_tasks]")).to_have_text("1")
+    shot(desk, "dashboard-care-tile")
+    # and the bell leads to the notice, which leads to the visit form of the task
+    desk.locator("#bell").click()
+    notice = desk.locator("#notice-list [data-unread='1']", has_text="李芳")
+    expect(notice).to_have_count(1)
+    shot(desk, "notifications-care-task")
+    notice.locator("button").click()
+    expect(desk).to_have_url(f"/care/visits/new/?task={task.pk}")
+    expect(desk.locator(BADGE)).to_have_count(0)
+
+    # when the chair opens the care home page
     desk.goto("/care/")
     overdue = desk.locator("#overdue")
     expect(overdue).to_contain_text("李芳")
@@ -76,10 +102,13 @@ def test_it_takes_a_hospital_report_from_a_phone_to_a_recorded_visit(world, new_
     assert task.status == VisitTask.Status.DONE
     assert CarePayment.objects.get(member=world.member_a).amount == 588
 
-    # and the home page no longer lists it as overdue
+    # and the home page no longer lists it as overdue, nor does the dashboard
     desk.goto("/care/")
     expect(desk.locator("#overdue")).to_have_count(0)
     expect(desk.locator("#recent")).to_contain_text("李芳")
+    desk.goto("/")
+    expect(desk.locator("#tile-care-overdue")).to_have_count(0)
+    expect(desk.locator("#tile-care [data-figure=open_tasks]")).to_have_text("0")
 
     # and the member sees it in "my care" on their phone
     mine = new_page(viewport=PHONE)

@@ -10,8 +10,11 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         from gonghui.core.access import Perm
         from gonghui.core.audit_labels import register_actions, register_restricted
+        from gonghui.core.dashboard import register_tile
 
         from . import (
+            cap_defaults,
+            dashboard_tiles,
             distributions,
             donations,
             hardship,
@@ -24,7 +27,7 @@ class CareConfig(AppConfig):
 
         register_actions(services.AUDIT_LABELS)
         register_actions(hardship.AUDIT_LABELS)
-        for module in (distributions, health, rest, retirees, donations, insurance):
+        for module in (distributions, health, rest, retirees, donations, insurance, cap_defaults):
             register_actions(module.AUDIT_LABELS)
         # Hardship rows in the audit trail carry incomes, family members and students'
         # names: only those who may open the files read them there (decision 0006).
@@ -40,3 +43,4 @@ class CareConfig(AppConfig):
         )
         # Claim rows may name an illness in a decision note: care managers only.
         register_restricted({"care.insuranceclaim": str(Perm.MANAGE_CARE)})
+        register_tile("care", dashboard_tiles.care_tile)

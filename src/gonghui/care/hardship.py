@@ -759,10 +759,14 @@ def hardship_reviews_due(union: OrgUnit, today: date) -> list[HardshipFile]:
     )
 
 
-def reviews_due_by_union(today: date) -> list[tuple[OrgUnit, int]]:
-    """(union, number of files due) for every union with a re-check due, for reminders."""
+def reviews_due_by_union(today: date, union: OrgUnit | None = None) -> list[tuple[OrgUnit, int]]:
+    """(union, number of files due) for every union with a re-check due, for reminders;
+    with ``union``, that union and the unions below it only."""
+    files = HardshipFile.objects.all()
+    if union is not None:
+        files = files.filter(union__path__startswith=union.path)
     rows = (
-        HardshipFile.objects.filter(due_filter(today))
+        files.filter(due_filter(today))
         .values("union_id")
         .annotate(n=Count("pk", distinct=True))
         .order_by("union_id")

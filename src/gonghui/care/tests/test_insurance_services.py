@@ -175,9 +175,9 @@ def test_it_reminds_each_plan_due_for_renewal_once(world):
         period_end=date(2026, 4, 30),
         renewal_reminder_on=date(2026, 3, 1),
     )
-    assert svc.renewal_remind(actor=None, today=date(2026, 2, 27)) == []
-    assert svc.renewal_remind(actor=None, today=date(2026, 3, 2)) == [plan]
-    assert svc.renewal_remind(actor=None, today=date(2026, 3, 3)) == []
+    assert svc.renewal_remind(actor=None, today=date(2026, 2, 27)).reminded == []
+    assert svc.renewal_remind(actor=None, today=date(2026, 3, 2)).reminded == [plan]
+    assert svc.renewal_remind(actor=None, today=date(2026, 3, 3)).reminded == []
     assert AuditEvent.objects.filter(action="care.insurance_renewal_remind").count() == 1
 
 

@@ -1,47 +1,30 @@
-"""``gonghui care remind [--date YYYY-MM-DD] [--union CODE]``: remind the visits that are
-due or overdue, printed per union. Exit status 0; 2 when the union code is unknown."""
+"""``gonghui care remind [--date YYYY-MM-DD] [--union CODE] [--language xx]``: remind the
+visits that are due or overdue, printed per union, and send each to the union's care
+managers as a notice (once a day). Exit status 0; 2 when the union code is unknown."""
 
 from __future__ import annotations
 
 from datetime import date
 from itertools import groupby
-from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gonghui.care import services
 from gonghui.care.models import EventKind, VisitTask
 from gonghui.core.models import OrgUnit
 
+from ._remind import RemindCommand
 
-class Command(BaseCommand):
-    help = "Care work: `care remind` prints the visits due or overdue, per union."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
-        remind = sub.add_parser("remind", help="Remind due and overdue visit tasks.")
-        remind.add_argument("--date", type=date.fromisoformat, help="Today, as YYYY-MM-DD.")
-        remind.add_argument("--union", help="Only this union (OrgUnit.code).")
-        remind.add_argument("--language", default=settings.LANGUAGE_CODE)
+class Command(RemindCommand):
+    help = "Care work: `care remind` sends and prints the visits due or overdue, per union."
+    remind_help = "Remind due and overdue visit tasks."
 
-    def handle(self, *args: Any, **opts: Any) -> None:
-        with translation.override(opts.get("language") or settings.LANGUAGE_CODE):
-            self._remind(opts.get("date") or timezone.localdate(), opts.get("union"))
-
-    def _remind(self, today: date, code: str | None) -> None:
-        union = None
-        if code:
-            union = OrgUnit.objects.filter(code=code, archived_at__isnull=True).first()
-            if union is None:
-                raise CommandError(_("No union with the code %(code)s.") % {"code": code}, 2)
-        tasks = services.care_remind_overdue(today, union=union)
-        if not tasks:
+    def remind(self, today: date, union: OrgUnit | None) -> int:
+        run = services.care_remind_overdue(today, union=union)
+        if not run.reminded:
             self.stdout.write(_("No visits due or overdue on %(d)s.") % {"d": today.isoformat()})
-            return
-        for _union_id, group in groupby(tasks, key=lambda t: t.union_id):
+        for _union_id, group in groupby(run.reminded, key=lambda t: t.union_id):
             rows: list[VisitTask] = list(group)
             self.stdout.write(
                 _("%(union)s: %(n)s visits due or overdue")
@@ -59,3 +42,4 @@ class Command(BaseCommand):
                         "late": late,
                     }
                 )
+        return run.notices
