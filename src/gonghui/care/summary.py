@@ -11,6 +11,7 @@ summary. Hardship figures appear only for a viewer whom ``hardship_counts`` lets
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -82,14 +83,17 @@ class CareSummary:
     sentences: list[str] = field(default_factory=list)
 
 
-def _distribution_figures(union: OrgUnit, year: int) -> DistributionFigures:
+def distribution_figures(unions: Iterable[OrgUnit], year: int) -> DistributionFigures:
+    """Distributions given in the year and what was handed out, over one or more unions
+    (the API's statistics sum an upper union's subtree the same way)."""
+    ids = [u.pk for u in unions]
     handed = DistributionLine.objects.filter(
-        distribution__union=union,
+        distribution__union_id__in=ids,
         distribution__given_on__year=year,
         handed_out_at__isnull=False,
         excluded_at__isnull=True,
     ).aggregate(n=Count("pk"), s=Sum("amount"))
-    count = Distribution.objects.filter(union=union, given_on__year=year).count()
+    count = Distribution.objects.filter(union_id__in=ids, given_on__year=year).count()
     return DistributionFigures(count, handed["n"], rules.yuan(handed["s"] or 0))
 
 
@@ -146,7 +150,7 @@ def care_summary(
         union=union,
         year=year,
         visits=stats.care_figures(union, year, today=today),
-        distributions=_distribution_figures(union, year),
+        distributions=distribution_figures([union], year),
         hardship=_hardship_figures(viewer, union, year),
         health=_health_figures(union, year),
         rest=_rest_figures(union, year),

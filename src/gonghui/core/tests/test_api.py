@@ -4,6 +4,7 @@ committee endpoints, as every persona of the shared world."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from io import StringIO
 from typing import Any
@@ -155,8 +156,7 @@ def test_it_requires_auth_on_every_operation(world):
         assert op.get("security") == [{"TokenAuth": []}, {"SessionAuth": []}], (path, method)
     # and in practice: no credentials, no answer
     for path, method, _op in operations:
-        url = path.replace("{unit_id}", "1").replace("{member_id}", "1")
-        url = url.replace("{term_id}", "1").replace("{position_id}", "1")
+        url = re.sub(r"\{\w+\}", "1", path)  # every path parameter is an id
         r = getattr(Client(), method)(url, content_type="application/json")
         assert r.status_code == 401, (path, method)
 
