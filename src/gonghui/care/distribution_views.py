@@ -157,6 +157,16 @@ def _rows(user: Any, d: Distribution, lines: list[DistributionLine]) -> list[Dis
     return lines
 
 
+def _progress_context(d: Distribution, job: BackgroundJob | None) -> dict[str, Any]:
+    """Core's progress bar, polled here rather than at the job's own URL: everyone who may
+    see the distribution may watch its build, not only the cadre who started it."""
+    return {
+        "job": job,
+        "poll_url": reverse("care:distribution_progress", args=[d.pk]),
+        "progress_id": "build-progress",
+    }
+
+
 def _detail_context(request: HttpRequest, d: Distribution) -> dict[str, Any]:
     groups = distributions.group_figures(d)
     form = LineFilterForm(request.GET, groups=[(g.unit_id, g.name) for g in groups])
@@ -168,7 +178,7 @@ def _detail_context(request: HttpRequest, d: Distribution) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "d": d,
-        "job": d.job,
+        **_progress_context(d, d.job),
         "building": d.status == Distribution.Status.BUILDING,
         # A finished build's message would go stale as people are ticked off; a failure
         # stays until the next build.
@@ -232,7 +242,7 @@ def distribution_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = d.job
     if job is None:
         raise Http404
-    response = render(request, "care/distributions/partials/_progress.html", {"d": d, "job": job})
+    response = render(request, "core/partials/_job_progress.html", _progress_context(d, job))
     if request.htmx and job.status in (BackgroundJob.Status.DONE, BackgroundJob.Status.FAILED):
         response["HX-Refresh"] = "true"
     return response

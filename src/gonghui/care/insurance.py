@@ -28,7 +28,7 @@ from gonghui.core.models import UNION_KINDS, OrgUnit, User
 from gonghui.core.services import audit, require_permission, snapshot
 from gonghui.members.models import Member, MemberStatus
 
-from . import rules
+from . import notices, rules
 from .models.donations import InsuranceClaim, InsuranceEnrolment, InsurancePlan
 
 AUDIT_LABELS = {
@@ -190,7 +190,12 @@ def plan_figures(plan: InsurancePlan) -> PlanFigures:
 def plans_with_figures(user: Any, limit: int = 200) -> list[InsurancePlan]:
     """The plans the user manages, each with ``figures`` (as ``plan_figures``) in four
     queries whatever the number of plans."""
-    plans = list(plans_managed(user)[:limit])
+    return with_figures(list(plans_managed(user)[:limit]))
+
+
+def with_figures(plans: list[InsurancePlan]) -> list[InsurancePlan]:
+    """Set ``figures`` (as ``plan_figures``) on each of the given plans, in three queries;
+    the caller has scoped and filtered the plans (the pages, the API)."""
     ids = [p.pk for p in plans]
     enrol = {
         r["plan_id"]: r
@@ -454,10 +459,11 @@ def renewals_due(today: date, union: OrgUnit | None = None) -> list[InsurancePla
 
 def renewal_remind(
     *, actor: User | None, today: date, union: OrgUnit | None = None
-) -> list[InsurancePlan]:
-    """Mark each plan due for renewal as reminded (once) with an audit row, which the
-    union's dashboard and audit view show; returns the plans reminded now."""
+) -> notices.Reminded[InsurancePlan]:
+    """Mark each plan due for renewal as reminded (once) with an audit row, and tell the
+    union's care managers in a notice; returns the plans reminded now."""
     reminded = []
+    sent = 0
     with transaction.atomic():
         for plan in renewals_due(today, union):
             if plan.reminded_at is not None:
@@ -471,8 +477,9 @@ def renewal_remind(
                 unit=plan.union,
                 note=f"{plan.year} {plan.name}：保障期至 {plan.period_end.isoformat()}，请办理续保",
             )
+            sent += notices.renewal_due(plan)
             reminded.append(plan)
-    return reminded
+    return notices.Reminded(reminded, sent)
 
 
 # ---- reads ---------------------------------------------------------------------------------

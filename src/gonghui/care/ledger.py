@@ -32,21 +32,24 @@ def province_of(union: OrgUnit) -> str:
     return row.province if row else DEFAULT_PROVINCE
 
 
-def cap_rows(union: OrgUnit, province: str) -> list[rules.CapRow]:
-    """The built-in provincial defaults, with the database's provincial rows replacing
-    those of the same year and item, and the union's own rows beside them."""
-    stored = list(
-        SpendingCap.objects.filter(province=province, union__isnull=True).values_list(
-            "item", "from_year", "amount"
-        )
-    )
-    replaced = {(item, year) for item, year, _amount in stored}
-    rows = [
-        r
+def provincial_rows(province: str) -> list[tuple[rules.CapRow, SpendingCap | None]]:
+    """A province's caps: the built-in published rules, each replaced by a stored row of
+    the same item and year, and the stored rows. A stored rule comes with its row (source
+    note, id); a built-in one with None."""
+    stored = list(SpendingCap.objects.filter(province=province, union__isnull=True))
+    replaced = {(r.item, r.from_year) for r in stored}
+    rows: list[tuple[rules.CapRow, SpendingCap | None]] = [
+        (r, None)
         for r in rules.DEFAULT_CAPS
         if r.province == province and (r.item, r.from_year) not in replaced
     ]
-    rows += [rules.CapRow(province, item, year, amount) for item, year, amount in stored]
+    rows += [(rules.CapRow(province, r.item, r.from_year, r.amount), r) for r in stored]
+    return rows
+
+
+def cap_rows(union: OrgUnit, province: str) -> list[rules.CapRow]:
+    """The province's caps (``provincial_rows``) and the union's own rows beside them."""
+    rows = [row for row, _stored in provincial_rows(province)]
     rows += [
         rules.CapRow(province, item, year, amount, union_id=union.pk)
         for item, year, amount in SpendingCap.objects.filter(union=union).values_list(
@@ -56,7 +59,28 @@ def cap_rows(union: OrgUnit, province: str) -> list[rules.CapRow]:
     return rows
 
 
+def rule_source(stored: SpendingCap | None) -> str:
+    """Where a provincial rule comes from: its stored row's note, else the published rules
+    built in."""
+    return (stored.source_note if stored else "") or rules.DEFAULT_CAPS_SOURCE
+
+
+def provincial_rule(province: str, item: str, year: int) -> tuple[rules.CapRow, str] | None:
+    """The province's rule in force for an item in a year and its source; None when the
+    province does not cap the item."""
+    rows = provincial_rows(province)
+    row = rules.provincial_row_in_force(
+        [r for r, _stored in rows], province=province, item=item, year=year
+    )
+    if row is None:
+        return None
+    return row, rule_source(next(s for r, s in rows if r is row))
+
+
 def cap_for(union: OrgUnit, item: str, year: int) -> Decimal | None:
+    """The cap the ledger checks a payment against: the lower of the union's own cap and
+    its province's (``rules.cap_row_in_force``), so a union's own cap never loosens the
+    province's."""
     province = province_of(union)
     return rules.effective_cap(
         cap_rows(union, province), province=province, union_id=union.pk, item=item, year=year

@@ -113,20 +113,52 @@ class CapRow:
     union_id: int | None = None
 
 
+def _newest(rows: list[CapRow], item: str, year: int) -> CapRow | None:
+    """The row with the greatest from_year not after ``year``: a rule stays in force
+    until a later one replaces it."""
+    valid = [r for r in rows if r.item == item and r.from_year <= year]
+    return max(valid, key=lambda r: r.from_year) if valid else None
+
+
+def provincial_row_in_force(
+    rows: list[CapRow], *, province: str, item: str, year: int
+) -> CapRow | None:
+    """The province's rule in force for an item in a year; None when it does not cap it."""
+    return _newest([r for r in rows if r.union_id is None and r.province == province], item, year)
+
+
+def own_row_in_force(rows: list[CapRow], *, union_id: int, item: str, year: int) -> CapRow | None:
+    """The union's own rule in force for an item in a year, whatever the province says."""
+    return _newest([r for r in rows if r.union_id == union_id], item, year)
+
+
+def cap_row_in_force(
+    rows: list[CapRow], *, province: str, union_id: int | None, item: str, year: int
+) -> CapRow | None:
+    """The rule that decides an item in a year: the lower of the union's own rule in force
+    and its province's, either alone when the other is missing, None when neither caps
+    the item. The provincial cap is a finance rule, so a union's own cap may make it
+    stricter but never looser, even one set when it was stricter and left standing after
+    the province lowered its cap. On a tie the province's row decides: the union's adds
+    nothing to it. Pages show this row (its year and source); the checks use its amount."""
+    prov = provincial_row_in_force(rows, province=province, item=item, year=year)
+    own = (
+        own_row_in_force(rows, union_id=union_id, item=item, year=year)
+        if union_id is not None
+        else None
+    )
+    if own is None or (prov is not None and prov.amount <= own.amount):
+        return prov
+    return own
+
+
 def effective_cap(
     rows: list[CapRow], *, province: str, union_id: int | None, item: str, year: int
 ) -> Decimal | None:
-    """The cap in force for an item in a year: the union's own newest row from that year or
-    before, else its province's newest such row; None when neither caps the item."""
-
-    def newest(candidates: list[CapRow]) -> Decimal | None:
-        valid = [r for r in candidates if r.item == item and r.from_year <= year]
-        return max(valid, key=lambda r: r.from_year).amount if valid else None
-
-    own = newest([r for r in rows if union_id is not None and r.union_id == union_id])
-    if own is not None:
-        return own
-    return newest([r for r in rows if r.union_id is None and r.province == province])
+    """The cap in force for an item in a year (see ``cap_row_in_force``); None when
+    nothing caps the item."""
+    row = cap_row_in_force(rows, province=province, union_id=union_id, item=item, year=year)
+    return row.amount if row is not None else None
 
 
 # Published implementing rules (DOMAIN.md): A = 安徽 (2018), B = 贵州, C = 福建 (2018).

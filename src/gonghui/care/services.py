@@ -28,7 +28,7 @@ from gonghui.core.models import OrgUnit, User
 from gonghui.core.services import audit, require_permission, snapshot
 from gonghui.members.models import Member, MemberStatus
 
-from . import ledger, rules
+from . import ledger, notices, rules
 from .models import (
     CapItem,
     CarePayment,
@@ -141,21 +141,25 @@ def spending_cap_set(
     if amount < 0:
         raise DomainError("care.cap_amount", _("A cap cannot be negative."), field="amount")
     province = ledger.province_of(union)
-    provincial = rules.effective_cap(
-        [r for r in ledger.cap_rows(union, province) if r.union_id is None],
-        province=province,
-        union_id=None,
-        item=item,
-        year=from_year,
-    )
-    if provincial is not None and amount > provincial:
+    # Only the year the row starts is checked: should the province lower its cap later,
+    # the lower one applies anyway (rules.cap_row_in_force) and the settings page says so.
+    provincial = ledger.provincial_rule(province, item, from_year)
+    if provincial is not None and amount > provincial[0].amount:
+        rule, source = provincial
         raise DomainError(
             "care.cap_above_province",
             _(
-                "%(province)s caps this item at ¥%(cap)s per person a year;"
-                " a union may only set a lower cap."
+                "%(province)s caps %(item)s at ¥%(cap)s per person a year from %(year)s"
+                " (source: %(source)s). A union's own cap may be the same or lower,"
+                " never higher."
             )
-            % {"province": province, "cap": provincial},
+            % {
+                "province": province,
+                "item": CapItem(item).label,
+                "cap": rule.amount,
+                "year": rule.from_year,
+                "source": source,
+            },
             field="amount",
         )
     with transaction.atomic():
@@ -349,6 +353,10 @@ def event_report(
                 unit=member.union,
                 after=snapshot(task),
             )
+            # In the same transaction: a report that fails leaves no notice behind. A report
+            # back-dated (history being entered) is no news to anyone.
+            if reported_on == _today():
+                notices.task_created(task, reporter=user)
     return event
 
 
@@ -379,9 +387,12 @@ def task_cancel(*, actor: User | None, task: VisitTask, reason: str) -> VisitTas
     return task
 
 
-def care_remind_overdue(today: date, *, union: OrgUnit | None = None) -> list[VisitTask]:
+def care_remind_overdue(
+    today: date, *, union: OrgUnit | None = None
+) -> notices.Reminded[VisitTask]:
     """Open tasks due today or overdue that have not been reminded today: each is marked
-    (``reminded_at``) and returned, so a reminder run twice a day reminds once."""
+    (``reminded_at``), audited and sent to the care managers of the member's union as a
+    notice, so a reminder run twice a day reminds once."""
     start_of_day = timezone.make_aware(datetime.combine(today, time.min))
     qs = VisitTask.objects.filter(status=VisitTask.Status.OPEN, due_on__lte=today).filter(
         Q(reminded_at__isnull=True) | Q(reminded_at__lt=start_of_day)
@@ -389,8 +400,13 @@ def care_remind_overdue(today: date, *, union: OrgUnit | None = None) -> list[Vi
     if union is not None:
         qs = qs.filter(union=union)
     reminded: list[VisitTask] = []
+    sent = 0
+    # Tasks of one group share their readers: ask once per group and run.
+    readers: dict[tuple[int, int], list[User]] = {}
     with transaction.atomic():
-        tasks = qs.select_for_update().select_related("union", "event__member__person")
+        tasks = qs.select_for_update(of=("self",)).select_related(
+            "union", "event__member__person", "event__member__unit"
+        )
         now = timezone.now()
         for task in tasks.order_by("union__path", "due_on", "pk"):
             task.reminded_at = now
@@ -402,8 +418,13 @@ def care_remind_overdue(today: date, *, union: OrgUnit | None = None) -> list[Vi
                 unit=task.union,
                 note=f"due {task.due_on.isoformat()}",
             )
+            unit = task.event.member.unit
+            where = (task.union_id, unit.pk)
+            if where not in readers:
+                readers[where] = list(notices.care_managers(task.union, unit))
+            sent += notices.visit_due(task, today, readers[where])
             reminded.append(task)
-    return reminded
+    return notices.Reminded(reminded, sent)
 
 
 # ---- visits ----------------------------------------------------------------------------
@@ -571,42 +592,66 @@ class CapLine:
     label: str
     provincial: Decimal | None
     union_cap: Decimal | None
-    effective: Decimal | None
-    source: str
+    effective: Decimal | None  # the lower of the two: what payments are checked against
+    source: str  # of the union's own rule when it has one, else of the province's
+    provincial_from: int | None = None  # the year the province's rule in force starts
+    provincial_source: str = ""
+    union_from: int | None = None
+    applies: str = ""  # whose rule decides: "union", "province", "" when nothing caps
+
+    @property
+    def above_province(self) -> bool:
+        """The union's own cap, set when it was stricter, now above a later and lower
+        provincial cap: the province's applies, and the union should lower its own."""
+        return (
+            self.union_cap is not None
+            and self.provincial is not None
+            and self.union_cap > self.provincial
+        )
 
 
 def cap_table(union: OrgUnit, year: int) -> list[CapLine]:
-    """The caps in force in ``year`` for every item, with where each comes from."""
+    """The caps in force in ``year`` for every item: the province's rule in force (its
+    year and source), the union's own beside it, and the lower of the two, which applies."""
     province = ledger.province_of(union)
-    rows = ledger.cap_rows(union, province)
-    notes = {
-        (r.union_id, r.item, r.from_year): r.source_note
-        for r in SpendingCap.objects.filter(
-            Q(union=union) | Q(union__isnull=True, province=province)
-        )
-    }
+    provincial = ledger.provincial_rows(province)
+    provincial_sources = {(r.item, r.from_year): ledger.rule_source(s) for r, s in provincial}
+    own = {(r.item, r.from_year): r for r in SpendingCap.objects.filter(union=union)}
+    rows = [r for r, _stored in provincial] + [
+        rules.CapRow(province, r.item, r.from_year, r.amount, union_id=union.pk)
+        for r in own.values()
+    ]
     out = []
     for item, label in CapItem.choices:
-        provincial_rows = [r for r in rows if r.union_id is None]
-        kw = {"province": province, "item": item, "year": year}
-        provincial = rules.effective_cap(provincial_rows, union_id=None, **kw)
-        effective = rules.effective_cap(rows, union_id=union.pk, **kw)
-        own_rows = [r for r in rows if r.union_id == union.pk and r.item == item]
-        own_in_force = [r for r in own_rows if r.from_year <= year]
-        union_cap = max(own_in_force, key=lambda r: r.from_year).amount if own_in_force else None
-        if union_cap is not None:
-            newest = max(own_in_force, key=lambda r: r.from_year)
-            source = notes.get((union.pk, item, newest.from_year)) or _("The union's own rule")
-        elif provincial is not None:
-            in_force = max(
-                (r for r in provincial_rows if r.item == item and r.from_year <= year),
-                key=lambda r: r.from_year,
-            )
-            source = notes.get((None, item, in_force.from_year)) or rules.DEFAULT_CAPS_SOURCE
-            source = f"{source}（{in_force.from_year}）"
+        prov = rules.provincial_row_in_force(rows, province=province, item=item, year=year)
+        mine = rules.own_row_in_force(rows, union_id=union.pk, item=item, year=year)
+        in_force = rules.cap_row_in_force(
+            rows, province=province, union_id=union.pk, item=item, year=year
+        )
+        prov_source = provincial_sources[(item, prov.from_year)] if prov is not None else ""
+        if mine is not None:
+            source = own[(item, mine.from_year)].source_note or _("The union's own rule")
+        elif prov is not None:
+            source = f"{prov_source}（{prov.from_year}）"
         else:
             source = ""
-        out.append(CapLine(item, str(label), provincial, union_cap, effective, source))
+        applies = ""
+        if in_force is not None:
+            applies = "union" if in_force.union_id is not None else "province"
+        out.append(
+            CapLine(
+                item,
+                str(label),
+                provincial=prov.amount if prov else None,
+                union_cap=mine.amount if mine else None,
+                effective=in_force.amount if in_force else None,
+                source=source,
+                provincial_from=prov.from_year if prov else None,
+                provincial_source=prov_source,
+                union_from=mine.from_year if mine else None,
+                applies=applies,
+            )
+        )
     return out
 
 

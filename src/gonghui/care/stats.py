@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 
-from gonghui.core.models import OrgUnit
+from gonghui.core.models import UNION_KINDS, OrgUnit
 from gonghui.members.models import Member
 
 from . import ledger, rules
@@ -81,7 +81,14 @@ def _visit_amounts(union_ids: list[int], year: int) -> dict[int, dict[str, Decim
 def care_figures(union: OrgUnit, year: int, *, today: date) -> CareFigures:
     """This union's visit figures for a calendar year, and its open and overdue tasks on
     ``today`` (overdue: open and past the due date, as ``rules.is_overdue`` says)."""
-    visits = Visit.objects.filter(union=union, visited_on__year=year)
+    return unions_care_figures([union], year, today=today)
+
+
+def unions_care_figures(unions: Iterable[OrgUnit], year: int, *, today: date) -> CareFigures:
+    """``care_figures`` of several unions taken together (an upper union's subtree, for the
+    API's statistics): the same queries over all of them at once."""
+    ids = [u.pk for u in unions]
+    visits = Visit.objects.filter(union_id__in=ids, visited_on__year=year)
     labels = dict(CapItem.choices)
     kind_rows = visits.values("kind").annotate(
         n=Count("pk"),
@@ -104,10 +111,10 @@ def care_figures(union: OrgUnit, year: int, *, today: date) -> CareFigures:
     months = [0] * 12
     for r in visits.annotate(m=ExtractMonth("visited_on")).values("m").annotate(n=Count("pk")):
         months[r["m"] - 1] = r["n"]
-    money = _visit_amounts([union.pk], year).get(
-        union.pk, {"amount": ZERO, "cash": ZERO, "gift": ZERO}
-    )
-    tasks = VisitTask.objects.filter(union=union, status=VisitTask.Status.OPEN).aggregate(
+    money = {"amount": ZERO, "cash": ZERO, "gift": ZERO}
+    for per_union in _visit_amounts(ids, year).values():
+        money = {k: money[k] + per_union[k] for k in money}
+    tasks = VisitTask.objects.filter(union_id__in=ids, status=VisitTask.Status.OPEN).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return CareFigures(
@@ -173,6 +180,53 @@ def union_rows(unions: list[OrgUnit], year: int, *, today: date) -> list[UnionRo
         )
         for u in unions
     ]
+
+
+@dataclass(frozen=True)
+class SubtreeTotals:
+    visits: int
+    households: int
+    amount: Decimal
+    overdue_tasks: int
+    unions: int  # unions counted; 0 below a union
+
+
+def subtree_totals(unit: OrgUnit, year: int, *, today: date) -> SubtreeTotals:
+    """Counts and amounts of ``unit`` and everything below it, without names (for readers
+    of statistics only). A federation or a union adds up its unions' rows as the upper-union
+    page shows them; a branch union or a group counts the visits to the members placed in
+    it, as ``care_figures`` counts a union's (amount net of corrections)."""
+    unions = list(
+        OrgUnit.objects.filter(
+            path__startswith=unit.path, kind__in=UNION_KINDS, archived_at__isnull=True
+        )
+    )
+    if unions:
+        rows = union_rows(unions, year, today=today)
+        return SubtreeTotals(
+            sum(r.visits for r in rows),
+            sum(r.households for r in rows),
+            sum((r.amount for r in rows), ZERO),
+            sum(r.overdue_tasks for r in rows),
+            len(rows),
+        )
+    placed = {"member__unit__path__startswith": unit.path}
+    visits = Visit.objects.filter(visited_on__year=year, **placed).aggregate(
+        n=Count("pk"), households=Count("member", distinct=True)
+    )
+    payments = CarePayment.objects.filter(source=CarePayment.Source.VISIT, year=year, **placed)
+    corrections = CarePayment.objects.filter(
+        source=CarePayment.Source.CORRECTION, source_id__in=payments.values("pk")
+    )
+    amount = (payments.aggregate(s=Sum("amount"))["s"] or ZERO) + (
+        corrections.aggregate(s=Sum("amount"))["s"] or ZERO
+    )
+    overdue = VisitTask.objects.filter(
+        status=VisitTask.Status.OPEN,
+        due_on__lt=today,
+        event__member__unit__path__startswith=unit.path,
+    ).count()
+    return SubtreeTotals(visits["n"], visits["households"], rules.yuan(amount), overdue, 0)
 
 
 # ---- one member's history --------------------------------------------------------------

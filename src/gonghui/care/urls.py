@@ -1,7 +1,7 @@
 """URLs of the care app: one module per area (visits, distributions, hardship files), so
 each reads on its own; this file only joins them under one namespace."""
 
-from . import distribution_urls, donation_urls, hardship_urls, health_urls, visit_urls
+from . import cap_urls, distribution_urls, donation_urls, hardship_urls, health_urls, visit_urls
 
 app_name = "care"
 urlpatterns = (
@@ -10,4 +10,5 @@ urlpatterns = (
     + hardship_urls.urlpatterns
     + donation_urls.urlpatterns
     + health_urls.urlpatterns
+    + cap_urls.urlpatterns
 )

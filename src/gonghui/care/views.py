@@ -26,7 +26,7 @@ from gonghui.core.web import chosen_union, form_error
 from gonghui.members.models import Member
 from gonghui.members.queries import member_of_user
 
-from . import ledger, rules, services, stats
+from . import cap_defaults, ledger, rules, services, stats
 from .forms import (
     CapForm,
     EventReportForm,
@@ -425,6 +425,8 @@ def counts(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": list(range(today.year, today.year - 5, -1)),
         "charts": charts,
+        # Upper unions land here: the provincial caps their unions work under.
+        "caps_readable": cap_defaults.may_read(request.user),
     }
     return render(request, "care/visits/counts.html", ctx)
 

@@ -32,7 +32,7 @@ from gonghui.core import rules as core_rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, UnitKind, User
-from gonghui.core.web import form_error
+from gonghui.core.web import form_error, form_page
 
 from . import queries, rules, services
 from .forms import (
@@ -153,6 +153,10 @@ def _limit_people(form: Any) -> None:
     if person is not None:
         options.append((person.pk, field.label_from_instance(person)))
     field.widget.choices = options
+
+
+# The setup pages that hold just one form (new congress, term, session, replacing a delegate).
+FORM_PAGE = "congress/setup/form.html"
 
 
 # ---- home -----------------------------------------------------------------------------------
@@ -321,37 +325,13 @@ def congress_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved: %(name)s.") % {"name": congress.name})
                 return redirect("congress:detail", congress_id=congress.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("New congress"),
         cancel=reverse("congress:home"),
-        status=400 if request.method == "POST" else 200,
     )
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    cancel: str,
-    status: int = 200,
-    files: bool = False,
-    people_url: str = "",
-    intro: str = "",
-) -> HttpResponse:
-    if "person" in form.fields:
-        _limit_people(form)
-    ctx = {
-        "form": form,
-        "title": title,
-        "cancel": cancel,
-        "files": files,
-        "people_url": people_url,
-        "intro": intro,
-    }
-    return render(request, "congress/setup/form.html", ctx, status=status)
 
 
 @login_required
@@ -407,12 +387,12 @@ def term_new(request: HttpRequest, congress_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Term %(n)s started.") % {"n": term.number})
             return redirect("congress:detail", congress_id=congress.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("Start a term of %(name)s") % {"name": congress.name},
         cancel=reverse("congress:detail", args=[congress.pk]),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -449,12 +429,12 @@ def session_new(request: HttpRequest, term_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": session.label})
             return redirect("congress:session", session_id=session.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("New session of term %(n)s") % {"n": term.number},
         cancel=reverse("congress:detail", args=[term.congress_id]),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -475,12 +455,12 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": session.label})
             return redirect("congress:session", session_id=session.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("Edit %(name)s") % {"name": session.label},
         cancel=reverse("congress:session", args=[session.pk]),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -622,12 +602,12 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": item.title})
             return redirect("congress:session", session_id=item.session_id)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("Edit agenda item"),
         cancel=reverse("congress:session", args=[item.session_id]),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -670,12 +650,12 @@ def document_new(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": doc.title})
             return redirect("congress:document", document_id=doc.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("Add a document to: %(item)s") % {"item": item.title},
         cancel=reverse("congress:session", args=[item.session_id]),
-        status=400 if request.method == "POST" else 200,
         files=True,
     )
 
@@ -1010,12 +990,13 @@ def delegate_replace(request: HttpRequest, delegate_id: int) -> HttpResponse:
                 % {"old": delegate.person.name, "new": new.person.name},
             )
             return redirect("congress:delegation", delegation_id=delegate.delegation_id)
-    return _form_page(
+    _limit_people(form)
+    return form_page(
         request,
         form,
+        template=FORM_PAGE,
         title=_("Replace delegate %(name)s") % {"name": delegate.person.name},
         cancel=reverse("congress:delegation", args=[delegate.delegation_id]),
-        status=400 if request.method == "POST" else 200,
         people_url=reverse("congress:people", args=[union.pk]),
     )
 

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from . import access, forms, queries, services
 from .access import Perm
 from .errors import DomainError
 from .models import BackgroundJob, CommitteePosition, CommitteeTerm, OrgUnit, User
-from .web import form_error
+from .web import form_error, form_page
 
 
 @require_GET
@@ -55,32 +54,6 @@ def _unit_for(request: HttpRequest, unit_id: int, perm: Perm) -> OrgUnit:
     if access.has_perm(user, Perm.VIEW_ORG, unit):
         raise PermissionDenied
     raise Http404
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Form,
-    *,
-    title: str,
-    back: str,
-    submit: str,
-    danger: bool = False,
-    intro: str = "",
-    unit: OrgUnit | None = None,
-) -> HttpResponse:
-    ctx = {
-        "form": form,
-        "title": title,
-        "action": request.get_full_path(),
-        "back": back,
-        "submit": submit,
-        "danger": danger,
-        "intro": intro,
-        "unit": unit,
-    }
-    if request.htmx:
-        return render(request, "core/partials/_form.html", ctx)
-    return render(request, "core/form_page.html", ctx)
 
 
 def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
@@ -154,7 +127,7 @@ def unit_new(request: HttpRequest) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Unit %(u)s added.") % {"u": unit})
-    return _form_page(request, form, title=_("Add a unit"), back=back, submit=_("Add unit"))
+    return form_page(request, form, title=_("Add a unit"), back=back, submit=_("Add unit"))
 
 
 @login_required
@@ -173,7 +146,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Changes saved."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Edit %(u)s") % {"u": unit},
@@ -199,7 +172,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit), _("Unit moved."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Move %(u)s") % {"u": unit},
@@ -224,7 +197,7 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
             target = unit.parent if unit.parent_id else None
             url = _unit_url(target) if target is not None else reverse("org_tree")
             return _done(request, url, _("Unit %(u)s archived.") % {"u": unit})
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Archive %(u)s") % {"u": unit},
@@ -265,7 +238,7 @@ def term_start(request: HttpRequest, unit_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("New term started."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Start a new term"),
@@ -306,7 +279,7 @@ def position_assign(request: HttpRequest, term_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("Seat assigned."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Assign a seat in %(t)s") % {"t": term},
@@ -339,7 +312,7 @@ def position_end(request: HttpRequest, position_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#committees", _("Seat ended."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("End the seat of %(p)s (%(pos)s)")
@@ -370,7 +343,7 @@ def registration_new(request: HttpRequest, unit_id: int) -> HttpResponse:
             form_error(form, e)
         else:
             return _done(request, _unit_url(unit) + "#registration", _("Registration recorded."))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Record a legal-person registration or change"),
@@ -484,7 +457,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
                 return _done(
                     request, reverse("user_list"), _("User %(u)s created.") % {"u": new_user}
                 )
-    return _form_page(
+    return form_page(
         request, form, title=_("Create a user"), back=reverse("user_list"), submit=_("Create")
     )
 
@@ -528,7 +501,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
                 form_error(form, e)
             else:
                 return _done(request, reverse("user_list"), _("Role granted."))
-    return _form_page(
+    return form_page(
         request, form, title=_("Grant a role"), back=reverse("user_list"), submit=_("Grant")
     )
 

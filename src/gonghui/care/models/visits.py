@@ -60,8 +60,19 @@ class SpendingCap(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["province", "union", "item", "from_year"], name="unique_spending_cap"
-            )
+            ),
+            # The constraint above never holds for a province's rows (no union: NULLs are
+            # never equal), so one rule per province, item and year is kept here.
+            models.UniqueConstraint(
+                fields=["province", "item", "from_year"],
+                condition=models.Q(union__isnull=True),
+                name="unique_provincial_cap",
+            ),
         ]
+
+    def __str__(self) -> str:
+        # The audit trail finds a province's changes by this prefix (cap_defaults.history).
+        return f"{self.province} {self.get_item_display()} {self.from_year}"
 
 
 class CareSettings(models.Model):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gonghui.care import ledger
+from gonghui.care import cap_defaults, ledger, services
 from gonghui.care.models import CarePayment, SpendingCap
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
@@ -45,6 +45,31 @@ def test_it_prefers_the_unions_own_cap_then_a_stored_provincial_row(world):
     )
     assert ledger.cap_for(world.school, "birthday", 2026) == Decimal("200.00")
     assert ledger.cap_for(world.factory_union, "birthday", 2026) == Decimal("250.00")
+
+
+def test_it_refuses_a_payment_that_fits_the_unions_own_cap_but_not_the_provinces(world):
+    # given a union cap of ¥1,900 for festival gifts, set under the province's ¥2,000,
+    # and the province's cap then corrected down to ¥1,600
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="festival", from_year=2022, amount=1900
+    )
+    cap_defaults.provincial_cap_correct(
+        actor=world.admin,
+        province="安徽",
+        item="festival",
+        from_year=2021,
+        amount="1600",
+        reason="文件为1600元",
+    )
+    # when ¥1,700 is given: within the union's own cap, over the province's
+    with pytest.raises(DomainError) as err:
+        _post(world, world.cadre, "1700")
+    # then it is refused against the province's lower cap and nothing is posted
+    assert err.value.code == "over_cap" and "¥1600.00" in err.value.message
+    assert ledger.spent(world.member_a, "festival", 2026) == Decimal("0.00")
+    assert ledger.cap_for(world.school, "festival", 2026) == Decimal("1600.00")
+    # and what fits the province's cap still goes through
+    assert _post(world, world.cadre, "1600").amount == Decimal("1600.00")
 
 
 def test_it_posts_a_payment_within_the_cap_and_audits_it(world):

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from gonghui.care import ledger, rules
 from gonghui.care.models import CarePayment
-from gonghui.care.rules import CapRow, cap_check, effective_cap, is_overdue, visit_due_on
+from gonghui.care.rules import (
+    CapRow,
+    cap_check,
+    cap_row_in_force,
+    effective_cap,
+    is_overdue,
+    visit_due_on,
+)
 from gonghui.core.errors import DomainError
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1))
@@ -114,25 +121,57 @@ def test_it_allows_anything_for_an_uncapped_item(spent, amount):
 years = st.integers(min_value=2010, max_value=2030)
 
 
-@given(
-    st.lists(st.tuples(years, money), min_size=1, max_size=5),
-    st.lists(st.tuples(years, money), max_size=5),
-    years,
-)
-def test_it_prefers_the_unions_newest_row_in_force(provincial, own, year):
-    rows = [CapRow("安徽", "birthday", y, a) for y, a in provincial]
-    rows += [CapRow("安徽", "birthday", y, a, union_id=7) for y, a in own]
-    cap = effective_cap(rows, province="安徽", union_id=7, item="birthday", year=year)
-    own_in_force = [(y, a) for y, a in own if y <= year]
-    prov_in_force = [(y, a) for y, a in provincial if y <= year]
-    if own_in_force:
-        newest = max(y for y, _a in own_in_force)
-        assert cap in {a for y, a in own_in_force if y == newest}
-    elif prov_in_force:
-        newest = max(y for y, _a in prov_in_force)
-        assert cap in {a for y, a in prov_in_force if y == newest}
-    else:
-        assert cap is None
+# One rule per year on each side, as the database keeps them (a unique constraint).
+yearly_rules = st.dictionaries(years, money, max_size=5)
+
+
+def _in_force(by_year: dict[int, Decimal], year: int) -> Decimal | None:
+    started = [y for y in by_year if y <= year]
+    return by_year[max(started)] if started else None
+
+
+@given(yearly_rules, yearly_rules, years)
+def test_it_applies_the_lower_of_the_unions_rule_and_the_provinces(provincial, own, year):
+    # given a province's rules and a union's own, each by the year it applies from
+    rows = [CapRow("安徽", "birthday", y, a) for y, a in provincial.items()]
+    rows += [CapRow("安徽", "birthday", y, a, union_id=7) for y, a in own.items()]
+    # when the cap in force for a year is asked for
+    kw = {"province": "安徽", "union_id": 7, "item": "birthday", "year": year}
+    cap = effective_cap(rows, **kw)
+    row = cap_row_in_force(rows, **kw)
+    # then it is the lower of the two rules in force, either alone, or none
+    present = [a for a in (_in_force(provincial, year), _in_force(own, year)) if a is not None]
+    assert cap == (min(present) if present else None)
+    # and a union's own rule never takes a member above the province's
+    prov = _in_force(provincial, year)
+    assert prov is None or cap <= prov
+    # and the row shown on the pages is one of the rows given, deciding with its amount
+    assert (row is None and cap is None) or (row in rows and row.amount == cap)
+
+
+@given(yearly_rules, years)
+def test_it_lets_the_province_alone_decide_when_the_union_is_not_asked(provincial, year):
+    rows = [CapRow("安徽", "birthday", y, a) for y, a in provincial.items()]
+    rows.append(CapRow("安徽", "birthday", 2000, Decimal("0.00"), union_id=7))
+    kw = {"province": "安徽", "item": "birthday", "year": year}
+    assert effective_cap(rows, union_id=None, **kw) == _in_force(provincial, year)
+
+
+def test_it_keeps_a_higher_union_cap_from_loosening_a_later_lowered_provincial_one():
+    # given a union cap of ¥280 set in 2024 under the province's ¥300, and the province
+    # lowering its cap to ¥250 from 2026
+    rows = [
+        CapRow("安徽", "birthday", 2018, Decimal("300.00")),
+        CapRow("安徽", "birthday", 2024, Decimal("280.00"), union_id=7),
+        CapRow("安徽", "birthday", 2026, Decimal("250.00")),
+    ]
+    kw = {"province": "安徽", "union_id": 7, "item": "birthday"}
+    # then the union's stricter cap decides until 2025 and the province's from 2026
+    assert cap_row_in_force(rows, year=2025, **kw) == rows[1]
+    assert cap_row_in_force(rows, year=2026, **kw) == rows[2]
+    # and on a tie the province's row decides
+    rows.append(CapRow("安徽", "birthday", 2027, Decimal("250.00"), union_id=7))
+    assert cap_row_in_force(rows, year=2027, **kw) == rows[2]
 
 
 def test_it_ignores_another_unions_and_another_provinces_rows():

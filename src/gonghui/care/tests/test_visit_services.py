@@ -14,8 +14,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from gonghui.care import ledger, services, stats
+from gonghui.care import cap_defaults, ledger, rules, services, stats
 from gonghui.care.models import (
+    CapItem,
     CarePayment,
     CareSettings,
     EventKind,
@@ -324,20 +325,20 @@ def test_it_reminds_due_and_overdue_tasks_once_a_day(world):
     hospital = _report(world).task
     wedding = _report(world, member=world.member_a, kind="wedding").task
     # when nothing is due yet
-    assert services.care_remind_overdue(date(2026, 3, 12)) == []
+    assert services.care_remind_overdue(date(2026, 3, 12)).reminded == []
     # then on the due day the hospital task is reminded, once that day
     with _at(date(2026, 3, 13)):
-        assert services.care_remind_overdue(date(2026, 3, 13)) == [hospital]
-        assert services.care_remind_overdue(date(2026, 3, 13)) == []
+        assert services.care_remind_overdue(date(2026, 3, 13)).reminded == [hospital]
+        assert services.care_remind_overdue(date(2026, 3, 13)).reminded == []
     # and the next days both, overdue, but never a done task
     with _at(date(2026, 3, 18)):
-        reminded = services.care_remind_overdue(date(2026, 3, 18))
+        reminded = services.care_remind_overdue(date(2026, 3, 18)).reminded
         assert set(reminded) == {hospital, wedding}
     hospital.refresh_from_db()
     assert hospital.reminded_at is not None
     _visit(world, task=wedding)
     with _at(date(2026, 3, 19)):
-        assert services.care_remind_overdue(date(2026, 3, 19)) == [hospital]
+        assert services.care_remind_overdue(date(2026, 3, 19)).reminded == [hospital]
     assert AuditEvent.objects.filter(action="care.task_remind").count() == 4
 
 
@@ -400,12 +401,72 @@ def test_it_sets_a_stricter_union_cap_but_not_a_looser_one(world):
         services.spending_cap_set(
             actor=world.chair, union=world.school, item="birthday", from_year=2026, amount=301
         )
-    assert e.value.code == "care.cap_above_province"
+    # the refusal names the provincial amount, the year it applies from and its source
+    assert (e.value.code, e.value.field) == ("care.cap_above_province", "amount")
+    assert "¥300.00" in e.value.message and "2018" in e.value.message
+    assert rules.DEFAULT_CAPS_SOURCE in e.value.message
+    assert SpendingCap.objects.get(union=world.school, item="birthday").amount == Decimal("200.00")
+    # the province's own amount is allowed: the union's cap may equal it
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="birthday", from_year=2026, amount=300
+    )
     # an item the province does not cap may get any union cap
     services.spending_cap_set(
         actor=world.chair, union=world.school, item="heat_relief", from_year=2026, amount=400
     )
     assert ledger.cap_for(world.school, "heat_relief", 2026) == Decimal("400.00")
+
+
+def test_it_checks_a_union_cap_against_the_provincial_rule_in_force_in_its_first_year(world):
+    # 安徽 caps festival gifts at ¥1,500 from 2018 and ¥2,000 from 2021
+    with pytest.raises(DomainError) as e:
+        services.spending_cap_set(
+            actor=world.chair, union=world.school, item="festival", from_year=2020, amount=1800
+        )
+    assert "¥1500.00" in e.value.message and "2018" in e.value.message
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="festival", from_year=2021, amount=1800
+    )
+    # a provincial rule the administrator stored is named with its own source
+    cap_defaults.provincial_caps_add(
+        actor=world.admin,
+        province="安徽",
+        from_year=2027,
+        amounts={"festival": "1700"},
+        source_note="皖工发〔2026〕9号",
+    )
+    with pytest.raises(DomainError) as e:
+        services.spending_cap_set(
+            actor=world.chair, union=world.school, item="festival", from_year=2027, amount=1750
+        )
+    assert "¥1700.00" in e.value.message and "皖工发〔2026〕9号" in e.value.message
+    assert "2027" in e.value.message and str(CapItem.FESTIVAL.label) in e.value.message
+    assert not SpendingCap.objects.filter(union=world.school, from_year=2027).exists()
+    # and the union's ¥1,800 from 2021, left standing, gives way to the province's ¥1,700
+    assert ledger.cap_for(world.school, "festival", 2026) == Decimal("1800.00")
+    assert ledger.cap_for(world.school, "festival", 2027) == Decimal("1700.00")
+
+
+def test_it_shows_which_cap_applies_in_the_cap_table(world):
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="birthday", from_year=2024, amount=280
+    )
+    lines = {c.item: c for c in services.cap_table(world.school, 2026)}
+    assert (lines["birthday"].effective, lines["birthday"].applies) == (Decimal("280.00"), "union")
+    assert (lines["festival"].effective, lines["festival"].applies) == (
+        Decimal("2000.00"),
+        "province",
+    )
+    assert (lines["heat_relief"].effective, lines["heat_relief"].applies) == (None, "")
+    # the province lowers its birthday cap below the union's: the province's now applies
+    SpendingCap.objects.create(province="安徽", item="birthday", from_year=2026, amount=250)
+    line = next(c for c in services.cap_table(world.school, 2026) if c.item == "birthday")
+    assert (line.union_cap, line.effective, line.applies, line.above_province) == (
+        Decimal("280.00"),
+        Decimal("250.00"),
+        "province",
+        True,
+    )
 
 
 def test_it_sets_a_visit_rule_within_the_cap(world):

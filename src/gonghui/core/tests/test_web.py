@@ -1,16 +1,17 @@
-"""core.web.form_error: where a service's refusal shows on a form."""
+"""core.web: where a service's refusal shows on a form, the one-form page, the union chooser."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import chosen_union, form_error
+from gonghui.core.web import chosen_union, form_error, form_page
 
 
 class NameForm(forms.Form):
@@ -63,3 +64,28 @@ def test_it_answers_404_for_a_union_not_offered():
 def test_it_answers_403_when_no_union_is_offered():
     with pytest.raises(PermissionDenied):
         chosen_union(RequestFactory().get("/"), [])
+
+
+# ---- form_page -------------------------------------------------------------------------
+
+PARTIAL = "core/partials/_form.html"
+
+
+def _request(method: str, htmx: bool = False):
+    request = getattr(RequestFactory(), method)("/x/")
+    request.user = AnonymousUser()
+    request.htmx = htmx
+    return request
+
+
+def test_it_shows_a_form_page_with_200_and_a_refused_post_with_400():
+    shown = form_page(_request("get"), NameForm(), title="新建", template=PARTIAL)
+    refused = form_page(_request("post"), NameForm({}), title="新建", template=PARTIAL, back="/")
+    assert shown.status_code == 200 and 'action="/x/"' in shown.content.decode()
+    assert refused.status_code == 400 and 'href="/"' in refused.content.decode()
+
+
+def test_it_answers_htmx_with_the_partial_and_200_so_the_refused_form_is_swapped_in():
+    request = _request("post", htmx=True)
+    response = form_page(request, NameForm({}), title="新建", template="no/such/page.html")
+    assert response.status_code == 200 and 'id="action-panel"' in response.content.decode()
