@@ -74,7 +74,13 @@ def _ref(unit: OrgUnit) -> UnitRef:
     return UnitRef(id=unit.pk, name=unit.name, kind=unit.kind)
 
 
-def member_out(m: Member, *, revealed: bool) -> dict[str, Any]:
+def may_see_hardship(user: User, m: Member) -> bool:
+    """Whether a member is in hardship is hardship data (PIPL): only those who may open the
+    union's hardship files see it (decision 0006); everyone else gets null."""
+    return access.has_perm(user, Perm.VIEW_HARDSHIP, m.union)
+
+
+def member_out(m: Member, *, revealed: bool, hardship: bool = False) -> dict[str, Any]:
     p = m.person
     return {
         "id": m.pk,
@@ -96,15 +102,15 @@ def member_out(m: Member, *, revealed: bool) -> dict[str, Any]:
         "department": m.department,
         "joined_on": m.joined_on,
         "is_model_worker": m.is_model_worker,
-        "is_in_hardship": m.is_in_hardship,
+        "is_in_hardship": m.is_in_hardship if hardship else None,
         "is_survivor": m.is_survivor,
     }
 
 
-def member_detail_out(m: Member, *, revealed: bool) -> MemberDetailOut:
+def member_detail_out(m: Member, *, revealed: bool, hardship: bool = False) -> MemberDetailOut:
     events = member_history(m)
     return MemberDetailOut(
-        **member_out(m, revealed=revealed),
+        **member_out(m, revealed=revealed, hardship=hardship),
         ethnicity=m.person.ethnicity,
         political_status=m.person.political_status,
         education=m.person.education,
@@ -155,7 +161,7 @@ def _detail(request: HttpRequest, m: Member, reveal: bool) -> MemberDetailOut:
         if not _may_reveal(user, m):
             raise PermissionDenied
         _log_reveal(user, m, request)
-    return member_detail_out(m, revealed=reveal)
+    return member_detail_out(m, revealed=reveal, hardship=may_see_hardship(user, m))
 
 
 @router.get("", response={200: MemberPage, **ERRORS}, summary="List members (filtered, paged)")
@@ -191,7 +197,9 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> MemberPa
         revealed = filters.reveal and _may_reveal(user, m)
         if revealed:
             _log_reveal(user, m, request)
-        items.append(MemberOut(**member_out(m, revealed=revealed)))
+        items.append(
+            MemberOut(**member_out(m, revealed=revealed, hardship=may_see_hardship(user, m)))
+        )
     return MemberPage(total=qs.count(), limit=filters.limit, offset=filters.offset, items=items)
 
 
@@ -312,6 +320,8 @@ def _given(data: dict[str, Any]) -> dict[str, Any]:
 def member_create(request: HttpRequest, payload: MemberCreateIn) -> Status[MemberDetailOut]:
     user = user_of(request)
     unit, union = _union_for(user, payload.unit_id, "unit_id")
+    if payload.is_in_hardship and not access.has_perm(user, Perm.VIEW_HARDSHIP, union):
+        raise PermissionDenied
     person = _given(payload.person.model_dump())
     fields = payload.model_dump(exclude={"mode", "unit_id", "on", "person", "member_no"})
     if payload.mode == "enrol":
@@ -328,7 +338,9 @@ def member_create(request: HttpRequest, payload: MemberCreateIn) -> Status[Membe
         m = services.member_apply(
             actor=user, union=union, unit=unit, person=person, applied_on=payload.on, **fields
         )
-    return Status(201, member_detail_out(_fresh(m), revealed=False))
+    return Status(
+        201, member_detail_out(_fresh(m), revealed=False, hardship=may_see_hardship(user, m))
+    )
 
 
 @router.patch(
@@ -346,8 +358,11 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberUpdateIn)
         for k, v in changes.items()
         if v is not None or k in {"id_number", "birth_date", "joined_on"}
     }
+    hardship = may_see_hardship(user, m)
+    if "is_in_hardship" in changes and not hardship:
+        raise PermissionDenied
     m = services.member_update(actor=user, member=m, **changes)
-    return member_detail_out(_fresh(m), revealed=False)
+    return member_detail_out(_fresh(m), revealed=False, hardship=hardship)
 
 
 def _step(request: HttpRequest, member_id: int, perm: Perm) -> tuple[User, Member, date]:
@@ -357,8 +372,9 @@ def _step(request: HttpRequest, member_id: int, perm: Perm) -> tuple[User, Membe
     return user, m, timezone.localdate()
 
 
-def _done(m: Member) -> MemberDetailOut:
-    return member_detail_out(_fresh(m), revealed=False)
+def _done(user: User, m: Member) -> MemberDetailOut:
+    m = _fresh(m)
+    return member_detail_out(m, revealed=False, hardship=may_see_hardship(user, m))
 
 
 STEP = {200: MemberDetailOut, **ERRORS}
@@ -368,9 +384,10 @@ STEP = {200: MemberDetailOut, **ERRORS}
 def member_approve(request: HttpRequest, member_id: int, payload: ApproveIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.APPROVE_MEMBERS)
     return _done(
+        user,
         services.member_approve(
             actor=user, member=m, on=payload.on or today, member_no=payload.member_no
-        )
+        ),
     )
 
 
@@ -378,7 +395,8 @@ def member_approve(request: HttpRequest, member_id: int, payload: ApproveIn) -> 
 def member_reject(request: HttpRequest, member_id: int, payload: ReasonStepIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.APPROVE_MEMBERS)
     return _done(
-        services.member_reject(actor=user, member=m, on=payload.on or today, reason=payload.reason)
+        user,
+        services.member_reject(actor=user, member=m, on=payload.on or today, reason=payload.reason),
     )
 
 
@@ -389,7 +407,7 @@ def member_move(request: HttpRequest, member_id: int, payload: MoveIn) -> Member
     user, m, today = _step(request, member_id, Perm.EDIT_MEMBERS)
     to_unit = unit_or_404(user, payload.to_unit_id, field="to_unit_id")
     return _done(
-        services.member_move(actor=user, member=m, to_unit=to_unit, on=payload.on or today)
+        user, services.member_move(actor=user, member=m, to_unit=to_unit, on=payload.on or today)
     )
 
 
@@ -407,9 +425,10 @@ def member_transfer_out(
         if to_union is None:
             raise Http404("to_union_id")
     return _done(
+        user,
         services.member_transfer_out(
             actor=user, member=m, on=payload.on or today, to_union=to_union, note=payload.note
-        )
+        ),
     )
 
 
@@ -426,23 +445,25 @@ def member_transfer_in(request: HttpRequest, payload: TransferInIn) -> MemberDet
         raise Http404("id_number")
     on = payload.on or timezone.localdate()
     return _done(
+        user,
         services.member_transfer_in(
             actor=user, member=m, union=union, unit=unit, on=on, note=payload.note
-        )
+        ),
     )
 
 
 @router.post("/{int:member_id}/retire", response=STEP, summary="Record retirement")
 def member_retire(request: HttpRequest, member_id: int, payload: StepIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.EDIT_MEMBERS)
-    return _done(services.member_retire(actor=user, member=m, on=payload.on or today))
+    return _done(user, services.member_retire(actor=user, member=m, on=payload.on or today))
 
 
 @router.post("/{int:member_id}/leave", response=STEP, summary="Leave the union (退会)")
 def member_leave(request: HttpRequest, member_id: int, payload: ReasonStepIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.EDIT_MEMBERS)
     return _done(
-        services.member_leave(actor=user, member=m, on=payload.on or today, reason=payload.reason)
+        user,
+        services.member_leave(actor=user, member=m, on=payload.on or today, reason=payload.reason),
     )
 
 
@@ -450,7 +471,8 @@ def member_leave(request: HttpRequest, member_id: int, payload: ReasonStepIn) ->
 def member_decease(request: HttpRequest, member_id: int, payload: NoteStepIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.EDIT_MEMBERS)
     return _done(
-        services.member_decease(actor=user, member=m, on=payload.on or today, note=payload.note)
+        user,
+        services.member_decease(actor=user, member=m, on=payload.on or today, note=payload.note),
     )
 
 
@@ -458,5 +480,6 @@ def member_decease(request: HttpRequest, member_id: int, payload: NoteStepIn) ->
 def member_reinstate(request: HttpRequest, member_id: int, payload: NoteStepIn) -> MemberDetailOut:
     user, m, today = _step(request, member_id, Perm.EDIT_MEMBERS)
     return _done(
-        services.member_reinstate(actor=user, member=m, on=payload.on or today, note=payload.note)
+        user,
+        services.member_reinstate(actor=user, member=m, on=payload.on or today, note=payload.note),
     )

@@ -71,18 +71,20 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _categories(m: Member) -> str:
+def _categories(m: Member, *, hardship: bool) -> str:
     names = []
     if m.is_model_worker:
         names.append("劳模")
-    if m.is_in_hardship:
+    if hardship and m.is_in_hardship:
         names.append("困难职工")
     if m.is_survivor:
         names.append("遗属")
     return "、".join(names)
 
 
-def member_row(m: Member, *, clear: bool) -> list[Any]:
+def member_row(m: Member, *, clear: bool, hardship: bool = False) -> list[Any]:
+    """One roster row. ``hardship``: whether the reader may see that a member is in
+    hardship (only those who may open hardship files; decision 0006)."""
     p = m.person
     return [
         m.member_no,
@@ -99,11 +101,13 @@ def member_row(m: Member, *, clear: bool) -> list[Any]:
         WORK.get(m.work_status, m.work_status),
         m.post,
         m.department,
-        _categories(m),
+        _categories(m, hardship=hardship),
     ]
 
 
-def write_members(members: Iterable[Member], out: Any, *, clear_for: Any = None) -> tuple[int, int]:
+def write_members(
+    members: Iterable[Member], out: Any, *, clear_for: Any = None, hardship_for: Any = None
+) -> tuple[int, int]:
     """Write the roster to the file object ``out``; ``clear_for(member)`` says whether that
     row shows ID number and phone in clear. Returns (rows, rows in clear)."""
     wb = Workbook(write_only=True)
@@ -120,7 +124,8 @@ def write_members(members: Iterable[Member], out: Any, *, clear_for: Any = None)
     rows = clear_rows = 0
     for m in members:
         clear = bool(clear_for and clear_for(m))
-        ws.append([_safe(v) for v in member_row(m, clear=clear)])
+        hardship = bool(hardship_for and hardship_for(m))
+        ws.append([_safe(v) for v in member_row(m, clear=clear, hardship=hardship)])
         rows += 1
         clear_rows += clear
     wb.save(out)
@@ -134,8 +139,15 @@ def member_export_response(
         return access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
 
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+
+    def hardship_for(m: Member) -> bool:
+        return access.has_perm(user, Perm.VIEW_HARDSHIP, m.union)
+
     _rows, clear_rows = write_members(
-        qs.iterator(chunk_size=2000), out, clear_for=clear_for if include_sensitive else None
+        qs.iterator(chunk_size=2000),
+        out,
+        clear_for=clear_for if include_sensitive else None,
+        hardship_for=hardship_for,
     )
     if clear_rows:
         services.member_export_log(actor=user, count=clear_rows, unit=f.unit, filters=f.as_params())

@@ -64,7 +64,9 @@ class MemberOut(Schema):
     department: str
     joined_on: date | None
     is_model_worker: bool
-    is_in_hardship: bool
+    is_in_hardship: bool | None = Field(
+        description="Null unless the caller may open the union's hardship files"
+    )
     is_survivor: bool
 
 
@@ -123,7 +125,9 @@ class MemberCreateIn(Schema):
     post: str = Field("", max_length=60)
     department: str = Field("", max_length=60)
     is_model_worker: bool = False
-    is_in_hardship: bool = False
+    is_in_hardship: bool = Field(
+        False, description="Only those who may open the union's hardship files may set it"
+    )
     is_survivor: bool = False
     note: str = Field("", max_length=200)
 
@@ -145,7 +149,9 @@ class MemberUpdateIn(Schema):
     post: str | None = Field(None, max_length=60)
     department: str | None = Field(None, max_length=60)
     is_model_worker: bool | None = None
-    is_in_hardship: bool | None = None
+    is_in_hardship: bool | None = Field(
+        None, description="Only those who may open the union's hardship files may change it"
+    )
     is_survivor: bool | None = None
     joined_on: date | None = None
     note: str | None = Field(None, max_length=200)
