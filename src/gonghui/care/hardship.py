@@ -849,7 +849,7 @@ def hardship_counts(user: Any, *, year: int) -> list[UnionCounts]:
         .values("file__union_id")
         .annotate(s=Sum("amount"), n=Count("pk"))
     )
-    for row in aid:
-        c = out[row["file__union_id"]]
-        c.aid_amount, c.aid_count = rules.yuan(row["s"] or 0), row["n"]
+    for aid_row in aid:
+        c = out[aid_row["file__union_id"]]
+        c.aid_amount, c.aid_count = rules.yuan(aid_row["s"] or 0), aid_row["n"]
     return list(out.values())

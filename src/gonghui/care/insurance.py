@@ -198,14 +198,14 @@ def with_figures(plans: list[InsurancePlan]) -> list[InsurancePlan]:
     the caller has scoped and filtered the plans (the pages, the API)."""
     ids = [p.pk for p in plans]
     enrol = {
-        r["plan_id"]: r
+        r["plan_id"]: (r["n"], r["s"] or 0)
         for r in InsuranceEnrolment.objects.filter(plan_id__in=ids)
         .values("plan_id")
         .annotate(n=Count("id"), s=Sum("premium"))
         .order_by()
     }
     claims = {
-        r["enrolment__plan_id"]: r
+        r["enrolment__plan_id"]: (r["n"], r["paid"], r["s"] or 0)
         for r in InsuranceClaim.objects.filter(enrolment__plan_id__in=ids)
         .values("enrolment__plan_id")
         .annotate(
@@ -216,7 +216,7 @@ def with_figures(plans: list[InsurancePlan]) -> list[InsurancePlan]:
         .order_by()
     }
     heads = {
-        r["union_id"]: r
+        r["union_id"]: (r["n"], r["women"])
         for r in Member.objects.filter(
             union_id__in={p.union_id for p in plans}, status=MemberStatus.ACTIVE
         )
@@ -225,17 +225,19 @@ def with_figures(plans: list[InsurancePlan]) -> list[InsurancePlan]:
         .order_by()
     }
     for p in plans:
-        e, c, h = enrol.get(p.pk, {}), claims.get(p.pk, {}), heads.get(p.union_id, {})
-        women = p.kind == InsurancePlan.Kind.WOMEN_SPECIAL
-        eligible = h.get("women" if women else "n", 0)
-        p.figures = PlanFigures(
-            e.get("n", 0),
+        enrolled, premiums = enrol.get(p.pk, (0, 0))
+        n_claims, n_paid, paid_amount = claims.get(p.pk, (0, 0, 0))
+        members, women = heads.get(p.union_id, (0, 0))
+        eligible = women if p.kind == InsurancePlan.Kind.WOMEN_SPECIAL else members
+        # An attribute, not a field: the pages and the API read it off each plan.
+        p.figures = PlanFigures(  # type: ignore[attr-defined]
+            enrolled,
             eligible,
-            rules.enrolment_rate(enrolled=e.get("n", 0), eligible=eligible),
-            rules.yuan(e.get("s") or 0),
-            c.get("n", 0),
-            c.get("paid", 0),
-            rules.yuan(c.get("s") or 0),
+            rules.enrolment_rate(enrolled=enrolled, eligible=eligible),
+            rules.yuan(premiums),
+            n_claims,
+            n_paid,
+            rules.yuan(paid_amount),
         )
     return plans
 
@@ -559,7 +561,7 @@ def counts_by_union(user: Any, year: int) -> list[UnionInsuranceCounts]:
         .order_by()
     )
     paid = {
-        r["enrolment__plan__union_id"]: r
+        r["enrolment__plan__union_id"]: (r["n"], r["s"] or 0)
         for r in InsuranceClaim.objects.filter(
             enrolment__plan__in=plans, status=InsuranceClaim.Status.PAID
         )
@@ -570,15 +572,15 @@ def counts_by_union(user: Any, year: int) -> list[UnionInsuranceCounts]:
     rows = plans.values("union_id", "union__name", "union__path").annotate(n=Count("id"))
     out = []
     for r in rows.order_by("union__path"):
-        p = paid.get(r["union_id"], {})
+        n_paid, paid_amount = paid.get(r["union_id"], (0, 0))
         out.append(
             UnionInsuranceCounts(
                 r["union_id"],
                 r["union__name"],
                 r["n"],
                 enrol.get(r["union_id"], 0),
-                p.get("n", 0),
-                rules.yuan(p.get("s") or 0),
+                n_paid,
+                rules.yuan(paid_amount),
             )
         )
     return out

@@ -53,16 +53,13 @@ class RetireeRow:
 def retiree_rows(union: OrgUnit) -> list[RetireeRow]:
     """Each retiree with how often and when last the union visited them."""
     seen = {
-        r["member_id"]: r
+        r["member_id"]: (r["n"], r["last"])
         for r in Visit.objects.filter(union=union, member__in=retirees(union))
         .values("member_id")
         .annotate(n=Count("pk"), last=Max("visited_on"))
     }
     members = retirees(union).select_related("person", "unit").order_by("person__name")
-    return [
-        RetireeRow(m, seen.get(m.pk, {}).get("n", 0), seen.get(m.pk, {}).get("last"))
-        for m in members
-    ]
+    return [RetireeRow(m, *seen.get(m.pk, (0, None))) for m in members]
 
 
 def retiree_history(member: Member, year: int) -> stats.CareHistory:

@@ -158,7 +158,7 @@ def union_rows(unions: list[OrgUnit], year: int, *, today: date) -> list[UnionRo
     """Counts and amounts per union, for upper federations: no names, a few queries."""
     ids = [u.pk for u in unions]
     visits = {
-        r["union_id"]: r
+        r["union_id"]: (r["n"], r["households"])
         for r in Visit.objects.filter(union_id__in=ids, visited_on__year=year)
         .values("union_id")
         .annotate(n=Count("pk"), households=Count("member", distinct=True))
@@ -173,8 +173,7 @@ def union_rows(unions: list[OrgUnit], year: int, *, today: date) -> list[UnionRo
     return [
         UnionRow(
             u,
-            visits.get(u.pk, {}).get("n", 0),
-            visits.get(u.pk, {}).get("households", 0),
+            *visits.get(u.pk, (0, 0)),
             money.get(u.pk, {}).get("amount", ZERO),
             overdue.get(u.pk, 0),
         )

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -44,6 +44,9 @@ from .models.appraisal import (
     PaperCount,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 AUDIT_LABELS = {
     "congress.appraisal_create": _lazy("Appraisal defined"),
     "congress.appraisal_update": _lazy("Appraisal changed"),
@@ -67,6 +70,13 @@ _SCALE_ERRORS = {
 }
 
 
+class ScaleGrade(TypedDict):
+    """One grade of an appraisal's scale, as stored in ``Appraisal.scale``."""
+
+    label: str
+    weight: int
+
+
 def default_scale() -> list[dict[str, Any]]:
     return [{"label": label, "weight": w} for label, w in rules.DEFAULT_APPRAISAL_SCALE]
 
@@ -83,7 +93,7 @@ def _check_definition(
     scale: Sequence[Mapping[str, Any]],
     opens_on: date,
     closes_on: date,
-) -> tuple[CongressTerm | None, list[dict[str, Any]]]:
+) -> tuple[CongressTerm | None, list[ScaleGrade]]:
     if rater_base not in Appraisal.RaterBase.values:
         raise DomainError("appraisal.rater_base", _("Choose who rates."), field="rater_base")
     if rater_base == Appraisal.RaterBase.DELEGATES:
@@ -99,7 +109,9 @@ def _check_definition(
             )
     else:
         term = None
-    cleaned = [{"label": str(g["label"]).strip(), "weight": int(g["weight"])} for g in scale]
+    cleaned: list[ScaleGrade] = [
+        {"label": str(g["label"]).strip(), "weight": int(g["weight"])} for g in scale
+    ]
     problem = rules.scale_check([(g["label"], g["weight"]) for g in cleaned])
     if problem:
         raise DomainError(f"appraisal.scale_{problem}", str(_SCALE_ERRORS[problem]), field="scale")
@@ -385,7 +397,8 @@ def rating_submit(
     ratings (how) are written together; nothing stored joins them. ``today`` is for
     replaying paper-era history (the demo); requests use the local date."""
     appraisal = Appraisal.objects.select_related("union", "term").get(pk=appraisal.pk)
-    if not may_rate(user, appraisal):
+    person_id = user.person_id
+    if person_id is None or not may_rate(user, appraisal):
         raise DomainError(
             "appraisal.not_rater", _("You are not among the raters of this appraisal.")
         )
@@ -407,7 +420,7 @@ def rating_submit(
         raise DomainError("appraisal.bad_grade", _("Choose a grade of the scale."), field="grades")
     try:
         with transaction.atomic():
-            receipt = AppraisalReceipt.objects.create(appraisal=appraisal, person_id=user.person_id)
+            receipt = AppraisalReceipt.objects.create(appraisal=appraisal, person_id=person_id)
             # Shuffled by their random keys anyway; written in subject order is no clue
             # because every submission writes every subject.
             AppraisalRating.objects.bulk_create(
@@ -557,7 +570,7 @@ class Task:
 def tasks_for(user: User, today: date) -> list[Task]:
     """The user's appraisal tasks: open appraisals they are a rater of, and whether they
     have already rated."""
-    if not user.is_authenticated or not getattr(user, "person_id", None):
+    if not user.is_authenticated or user.person_id is None:
         return []
     member = member_of_user(user)
     terms = Delegate.objects.filter(person_id=user.person_id, status=Delegate.Status.ACTIVE).values(
@@ -584,9 +597,11 @@ def tasks_for(user: User, today: date) -> list[Task]:
 
 
 def has_rated(user: User, appraisal: Appraisal) -> bool:
-    return AppraisalReceipt.objects.filter(
-        appraisal=appraisal, person_id=getattr(user, "person_id", None)
-    ).exists()
+    # An anonymous user has no person_id at all.
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return False
+    return AppraisalReceipt.objects.filter(appraisal=appraisal, person_id=person_id).exists()
 
 
 @dataclass(frozen=True)
@@ -705,6 +720,13 @@ class OverviewRow:
     participation: rules.Participation
 
 
+class _HeldCounts(TypedDict):
+    """The counts ``overview`` annotates on each appraisal held."""
+
+    n_subjects: int
+    n_receipts: int
+
+
 def overview(user: User, year: int) -> list[OverviewRow]:
     """For upper unions: per union in reach, how many appraisals were held in ``year`` and
     how many took part. No names, no grades. Three queries, whatever the number of unions."""
@@ -713,7 +735,7 @@ def overview(user: User, year: int) -> list[OverviewRow]:
         .filter(kind__in=UNION_KINDS, archived_at__isnull=True)
         .order_by("path")
     )
-    held = list(
+    held: list[WithAnnotations[Appraisal, _HeldCounts]] = list(
         Appraisal.objects.filter(union__in=unions, year=year)
         .exclude(status=Appraisal.Status.DRAFT)
         .annotate(
@@ -727,7 +749,7 @@ def overview(user: User, year: int) -> list[OverviewRow]:
         .annotate(n=Sum("forms_count"))
         .values_list("appraisal_id", "n")
     )
-    by_union: dict[int, list[Appraisal]] = {}
+    by_union: dict[int, list[WithAnnotations[Appraisal, _HeldCounts]]] = {}
     for a in held:
         by_union.setdefault(a.union_id, []).append(a)
     rows = []

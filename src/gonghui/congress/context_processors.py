@@ -15,7 +15,5 @@ def congress_nav(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     return {
-        "proposal_handler": SimpleLazyObject(
-            lambda: proposals.handler_departments(user).exists()  # type: ignore[arg-type]
-        )
+        "proposal_handler": SimpleLazyObject(lambda: proposals.handler_departments(user).exists())
     }

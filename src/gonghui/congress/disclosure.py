@@ -518,7 +518,7 @@ def union_for(user: User, union_id: int | str | None, *, manage: bool) -> OrgUni
             raise PermissionDenied
     else:
         try:
-            pk = int(union_id)  # type: ignore[arg-type]
+            pk = int(union_id)
         except (TypeError, ValueError) as e:
             raise Http404 from e
         union = OrgUnit.objects.filter(pk=pk, kind__in=UNION_KINDS).first()

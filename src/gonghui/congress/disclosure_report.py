@@ -10,6 +10,7 @@ import io
 from datetime import date
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -43,11 +44,11 @@ def _font(run: Run, size: float | None = None, bold: bool = False) -> None:
     run.bold = bold
 
 
-def _para(doc: Document, text: str, *, size: float = 12, bold: bool = False) -> None:
+def _para(doc: DocxDocument, text: str, *, size: float = 12, bold: bool = False) -> None:
     _font(doc.add_paragraph().add_run(text), size, bold)
 
 
-def _table(doc: Document, header: list[str], rows: list[list[str]]) -> None:
+def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):

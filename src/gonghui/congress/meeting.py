@@ -624,7 +624,7 @@ def voting_items(session: CongressSession) -> list[AgendaItem]:
         .values_list("item_id", "n")
     )
     for it in items:
-        it.cast = cast.get(it.pk, 0)
+        it.cast = cast.get(it.pk, 0)  # type: ignore[attr-defined]  # for the template
     return items
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -24,7 +25,7 @@ FONT = "SimSun"
 TITLE_FONT = "SimHei"
 
 CHOICE_WORDS = {"yes": "赞成", "no": "反对", "abstain": "弃权"}
-VOTE_MODE_WORDS = {
+VOTE_MODE_WORDS: dict[str, str] = {
     AgendaItem.VoteMode.OPEN: "举手表决",
     AgendaItem.VoteMode.SECRET: "无记名投票",
 }
@@ -48,14 +49,14 @@ def _run(p: Paragraph, text: str, *, size: float = 12, bold: bool = False, font:
     return run
 
 
-def _para(doc, text: str = "", **kw) -> Paragraph:
+def _para(doc: DocxDocument, text: str = "", **kw) -> Paragraph:
     p = doc.add_paragraph()
     if text:
         _run(p, text, **kw)
     return p
 
 
-def _heading(doc, text: str) -> None:
+def _heading(doc: DocxDocument, text: str) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(10)
     _run(p, text, size=14, bold=True, font=TITLE_FONT)

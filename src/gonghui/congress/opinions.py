@@ -261,10 +261,14 @@ def opinion_record(
 def opinion_submit(*, actor: User, union: OrgUnit, kind: str, title: str, content: str) -> Opinion:
     """A member submits an opinion or a rationalisation suggestion from their phone; it is
     theirs (their person, their group) and they follow it on "my suggestions"."""
-    member = Member.objects.filter(
-        union=union, person_id=actor.person_id, status=MemberStatus.ACTIVE
-    ).first()
-    if not actor.person_id or member is None or not may_take_part(actor, union):
+    member = (
+        None
+        if actor.person_id is None
+        else Member.objects.filter(
+            union=union, person_id=actor.person_id, status=MemberStatus.ACTIVE
+        ).first()
+    )
+    if member is None or not may_take_part(actor, union):
         raise DomainError(
             "opinion.not_member", _("Only an active member of this union may submit here.")
         )
@@ -623,7 +627,7 @@ def my_opinions(user: User) -> QuerySet[Opinion]:
 def history(opinion: Opinion) -> list[OpinionEvent]:
     events = list(opinion.events.select_related("actor").order_by("at", "id"))
     for e in events:
-        e.label = str(EVENT_LABELS.get(e.kind, e.kind))
+        e.label = str(EVENT_LABELS.get(e.kind, e.kind))  # type: ignore[attr-defined]  # for the template
     return events
 
 

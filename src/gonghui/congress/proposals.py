@@ -603,7 +603,7 @@ def _clean_points(points: Sequence[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def is_handler(user: User | None, proposal: Proposal) -> bool:
-    if user is None or not user.is_authenticated or proposal.department_id is None:
+    if user is None or not user.is_authenticated or proposal.department is None:
         return False
     return proposal.department.handlers.filter(pk=user.pk).exists()
 
@@ -626,7 +626,9 @@ def proposal_reply(
             "proposal.not_handler",
             _("Only a handler of the department the proposal is assigned to may reply."),
         )
-    if proposal.status not in AWAITING_REPLY:
+    department = proposal.department
+    # A proposal awaiting a reply always has a department; without one nobody can answer.
+    if proposal.status not in AWAITING_REPLY or department is None:
         raise DomainError(
             "proposal.not_in_handling", _("This proposal is not waiting for a reply.")
         )
@@ -681,7 +683,7 @@ def proposal_reply(
         "replied",
         actor=user,
         at=now,
-        note=_("Round %(n)s, %(dept)s") % {"n": round_no, "dept": proposal.department.name},
+        note=_("Round %(n)s, %(dept)s") % {"n": round_no, "dept": department.name},
     )
     _audit(user, "congress.proposal_reply", proposal, before, note=f"round {round_no}")
     return reply
@@ -759,6 +761,8 @@ def _base() -> QuerySet[Proposal]:
 
 
 def _serving_terms(user: User) -> QuerySet[Delegate]:
+    if user.person_id is None:
+        return Delegate.objects.none()
     return Delegate.objects.filter(person_id=user.person_id, status=Delegate.Status.ACTIVE)
 
 
@@ -907,7 +911,7 @@ def proposal_for_page(user: User, proposal_id: int) -> tuple[Proposal, Viewer]:
 def history(proposal: Proposal) -> list[ProposalEvent]:
     events = list(proposal.events.select_related("actor", "person").order_by("at", "id"))
     for e in events:
-        e.label = EVENT_LABELS.get(e.kind, e.kind)
+        e.label = EVENT_LABELS.get(e.kind, e.kind)  # type: ignore[attr-defined]  # for the template
     return events
 
 

@@ -87,7 +87,7 @@ def active_delegates(term: CongressTerm) -> QuerySet[Delegate]:
 
 def delegate_for(user: User, term: CongressTerm) -> Delegate | None:
     """The user's serving seat in the term, if they are a delegate."""
-    if not user.is_authenticated or not getattr(user, "person_id", None):
+    if not user.is_authenticated or user.person_id is None:
         return None
     return (
         term.delegates.filter(person_id=user.person_id, status=Delegate.Status.ACTIVE)

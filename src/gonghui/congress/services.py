@@ -85,7 +85,8 @@ DOCUMENT_KINDS = {"docx", "pdf"}
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Vote modes an item gets unless the secretariat chooses otherwise: documents are adopted
 # by open vote, elections are always secret (union election regulations).
-DEFAULT_VOTE_MODE = {
+# Keyed by str: an item's ``kind`` comes from forms and the database as a plain string.
+DEFAULT_VOTE_MODE: dict[str, str] = {
     AgendaItem.Kind.ADOPT: AgendaItem.VoteMode.OPEN,
     AgendaItem.Kind.ELECTION: AgendaItem.VoteMode.SECRET,
 }

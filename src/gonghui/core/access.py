@@ -8,9 +8,11 @@ after the fact. ``tests/test_access.py`` holds the role × page matrix.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .models import OrgUnit, Role, RoleGrant
@@ -96,7 +98,7 @@ def _grants(user: User | AnonymousUser) -> list[RoleGrant]:
         cached = list(
             RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("unit")
         )
-        user._gonghui_grants = cached  # type: ignore[union-attr]
+        user._gonghui_grants = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached
 
 
@@ -186,8 +188,20 @@ def _covers_every_tree(user: User | AnonymousUser, perm: Perm) -> bool:
     granted_roots = {g.unit_id for g in _grants_for(user, perm) if g.unit.depth == 0}
     if not granted_roots:
         return False
-    roots = set(OrgUnit.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    with connection.cursor() as cur:
+        cur.execute(_roots_sql(connection.vendor))
+        roots = {pk for (pk,) in cur.fetchall()}
     return roots <= granted_roots
+
+
+@lru_cache(maxsize=4)
+def _roots_sql(vendor: str) -> str:
+    """The SQL that lists the roots, written by the ORM once: building and compiling this
+    query on every list page cost the ORM 0.5 ms, the database a few microseconds."""
+    qs = OrgUnit.objects.filter(parent__isnull=True).order_by().values_list("pk", flat=True)
+    sql, params = qs.query.sql_with_params()
+    assert not params
+    return sql
 
 
 def users_with(perm: Perm, unit: OrgUnit, *, top: OrgUnit | None = None) -> QuerySet[User]:
@@ -207,7 +221,7 @@ def users_with(perm: Perm, unit: OrgUnit, *, top: OrgUnit | None = None) -> Quer
 
 
 def is_self(user: User | AnonymousUser, person_id: int | None) -> bool:
-    return bool(user.is_authenticated and person_id and user.person_id == person_id)  # type: ignore[union-attr]
+    return bool(user.is_authenticated and person_id and user.person_id == person_id)
 
 
 def home_unit(user: User | AnonymousUser) -> OrgUnit | None:

@@ -7,12 +7,15 @@ that name, so a new field reads well in the log without extra work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from django.apps import apps
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-_ACTIONS: dict[str, str] = {
+# Labels stay lazy until read, so each request renders them in its own language.
+_ACTIONS: dict[str, str | Promise] = {
     "unit.create": _("Unit added"),
     "unit.update": _("Unit changed"),
     "unit.move": _("Unit moved"),
@@ -31,7 +34,7 @@ _ACTIONS: dict[str, str] = {
 }
 
 
-def register_actions(labels: dict[str, str]) -> None:
+def register_actions(labels: Mapping[str, str | Promise]) -> None:
     _ACTIONS.update(labels)
 
 

@@ -100,18 +100,17 @@ def move_targets(user: User, unit: OrgUnit) -> QuerySet[OrgUnit]:
     from .services import ALLOWED_CHILDREN
 
     kinds = [k for k, allowed in ALLOWED_CHILDREN.items() if unit.kind in allowed]
-    return (
-        units_managed(user)
-        .filter(kind__in=kinds)
-        .exclude(path__startswith=unit.path)
-        .exclude(pk=unit.parent_id)
-        .order_by("path")
-    )
+    targets = units_managed(user).filter(kind__in=kinds).exclude(path__startswith=unit.path)
+    if unit.parent_id is not None:
+        # Moving under its present parent would be no move.
+        targets = targets.exclude(pk=unit.parent_id)
+    return targets.order_by("path")
 
 
 # ---- unit detail ------------------------------------------------------------------------
 
-POSITION_RANK = {
+# Keyed by str: a seat's ``position`` is read back from the database as a plain string.
+POSITION_RANK: dict[str, int] = {
     PositionKind.CHAIR: 0,
     PositionKind.VICE_CHAIR: 1,
     PositionKind.STANDING: 2,
