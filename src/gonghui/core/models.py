@@ -86,7 +86,18 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("person")
-        indexes = [models.Index(fields=["birth_date"])]
+        indexes = [
+            models.Index(fields=["birth_date"]),
+            # The member list's name search with a gender (members/queries.py), read from
+            # the index alone: PostgreSQL needs the pattern operator class for LIKE '王%'
+            # and the id in the index (as a key column: SQLite warns about INCLUDE, and
+            # ignores operator classes).
+            models.Index(
+                fields=["name", "gender", "id"],
+                name="person_name_gender",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

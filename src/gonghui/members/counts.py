@@ -12,13 +12,20 @@ The version moves at the write and again after the transaction commits (see
 ``members_changed``). With a shared cache (Redis, the production
 setting) every process sees the new version at once; with the per-process default cache a
 change made by another process (a CLI import) shows in the counts within ``COUNT_TTL``.
+
+The same key and version hold the list's *anchors* (``queries._Seek``: the sort key of
+every 1,000th row, from which a page is sought instead of OFFSET) and the plan choices of a
+name or person search (how many people match). An anchor read under a stale version (a
+change in another process, within ``COUNT_TTL``) still gives a contiguous page of the list,
+shifted by the rows that changed before it, as OFFSET over changing rows would.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -26,6 +33,8 @@ from django.db.models import QuerySet
 
 VERSION_KEY = "members:list-version"
 COUNT_TTL = 60  # seconds; bounds how stale a count can be in an unshared cache
+
+T = TypeVar("T")
 
 
 def list_version() -> int:
@@ -57,13 +66,23 @@ def members_changed(**_signal_kwargs: Any) -> None:
         transaction.on_commit(_bump)
 
 
-def cached_count(qs: QuerySet[Any]) -> int:
-    """``qs.count()``, served from the cache while the members are unchanged."""
+def list_key(qs: QuerySet[Any]) -> str:
+    """The cache key prefix of a list: the exact query (the user's scope and filter are in
+    its SQL) under the current list version."""
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     digest = hashlib.sha256(repr((qs.db, sql, params)).encode()).hexdigest()
-    key = f"members:count:{list_version()}:{digest}"
-    count = cache.get(key)
-    if count is None:
-        count = qs.count()
-        cache.set(key, count, timeout=COUNT_TTL)
-    return int(count)
+    return f"members:{list_version()}:{digest}"
+
+
+def cached(key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, served from the cache under ``key`` (from ``list_key``)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=COUNT_TTL)
+    return value
+
+
+def cached_count(qs: QuerySet[Any], key: str | None = None) -> int:
+    """``qs.count()``, served from the cache while the members are unchanged."""
+    return int(cached(f"{key or list_key(qs)}:count", qs.count))

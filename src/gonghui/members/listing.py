@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from django.forms import BoundField
+from django.forms import BoundField, Select
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -87,6 +87,16 @@ def member_rows_html(members: Iterable[ListMember]) -> SafeString:
     return mark_safe("".join(out))  # every value above went through escape()
 
 
+def unit_options_html(options: Iterable[tuple[int, str, bool]]) -> SafeString:
+    """The unit chooser's options from (pk, label, selected): a template loop took half a
+    millisecond for the twenty options a federation's chooser opens with."""
+    html = "".join(
+        f'<option value="{pk}"{" selected" if selected else ""}>{escape(label)}</option>'
+        for pk, label, selected in options
+    )
+    return mark_safe(html)  # labels escaped, pk an int
+
+
 def _text(value: Any) -> str:
     return escape(str(value))
 
@@ -109,6 +119,8 @@ def widget_html(bf: BoundField) -> SafeString:
     attrs = bf.build_widget_attrs(dict(widget.attrs), widget)
     if bf.auto_id and "id" not in widget.attrs:
         attrs["id"] = bf.auto_id
+    if type(widget) is Select and _flat(bf.field.choices):
+        return _select_html(bf, attrs)
     w = widget.get_context(bf.html_name, bf.value(), attrs)["widget"]
     if "optgroups" not in w:
         value = w["value"]
@@ -125,4 +137,27 @@ def widget_html(bf: BoundField) -> SafeString:
                 f'<option value="{_text(o["value"])}"{selected}>{_text(o["label"])}</option>'
             )
     html = f'<select name="{_text(w["name"])}"{_attrs(w["attrs"])}>' + "".join(options)
+    return mark_safe(html + "</select>")  # escaped above
+
+
+def _flat(choices: Any) -> bool:
+    return all(not isinstance(label, (list, tuple)) for _value, label in choices)
+
+
+def _select_html(bf: BoundField, attrs: dict[str, Any]) -> SafeString:
+    """A plain select as ``widget_html`` writes it from the widget's context, straight from
+    the field's choices: the context builds a dictionary per option (half a millisecond for
+    the list's filter fields). The first option equal to the value is the selected one."""
+    value = bf.value()
+    chosen: str | None = "" if value is None else str(value)
+    options = []
+    for choice, label in bf.field.choices:
+        selected = str(choice) == chosen
+        if selected:
+            chosen = None  # as Django's Select: one selected option at most
+        options.append(
+            f'<option value="{_text(choice)}"{" selected" if selected else ""}>'
+            f"{_text(label)}</option>"
+        )
+    html = f'<select name="{_text(bf.html_name)}"{_attrs(attrs)}>' + "".join(options)
     return mark_safe(html + "</select>")  # escaped above

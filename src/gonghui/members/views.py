@@ -68,13 +68,19 @@ def _member_or_404(request: HttpRequest, member_id: int) -> Member:
 
 def _mask(user: Any, members: list[Any]) -> None:
     """Masked ID number and phone for display, and whether the user may reveal them
-    (members or list rows; the right is decided once per unit)."""
+    (members or list rows; the right is decided once per unit, and once per union where
+    the union grants it: a member's unit lies in their union, so a grant that reaches
+    the union reaches the unit, and a filtered page spans 40 units of 10 unions)."""
     may_reveal: dict[int, bool] = {}
     for m in members:
         m.masked_id = rules.mask_id_number(m.person.id_number)
         m.masked_phone = rules.mask_phone(m.person.phone)
         if m.unit_id not in may_reveal:
-            may_reveal[m.unit_id] = access.has_perm(user, Perm.VIEW_SENSITIVE, m.unit)
+            if m.union_id not in may_reveal:
+                may_reveal[m.union_id] = access.has_perm(user, Perm.VIEW_SENSITIVE, m.union)
+            may_reveal[m.unit_id] = may_reveal[m.union_id] or access.has_perm(
+                user, Perm.VIEW_SENSITIVE, m.unit
+            )
         m.can_reveal = may_reveal[m.unit_id]
 
 
@@ -149,7 +155,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     # A page link (no trigger id) leaves it as it is.
     ctx["unit_options_oob"] = bool(partial and request.htmx.trigger == "member-filter")
     if not partial or ctx["unit_options_oob"]:
-        ctx["unit_options"] = _unit_options(request.user, f.unit)
+        ctx["unit_options"] = listing.unit_options_html(_unit_options(request.user, f.unit))
     if not partial:
         ctx["q_field"] = (form["q"], listing.widget_html(form["q"]))
         ctx["filter_fields"] = [
