@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import access
+from gonghui.core.access import Perm
 from gonghui.core.models import OrgUnit, Person
 
 from . import queries, services
@@ -90,6 +92,10 @@ class MemberFilterForm(BootstrapMixin, forms.Form):
         super().__init__(data)
         # Only validates the choice; the page writes the options itself (see the list view).
         self.fields["unit"].queryset = queries.visible_units(user)
+        if not access.has_any(user, Perm.VIEW_HARDSHIP):
+            # Who is in hardship is hardship data (decision 0006): no such filter for others.
+            category = self.fields["category"]
+            category.choices = [c for c in CATEGORY_CHOICES if c[0] != "hardship"]  # type: ignore[attr-defined]
         self._style()
 
     def to_filter(self) -> MemberFilter:
@@ -164,6 +170,15 @@ class MemberFieldsMixin(forms.Form):
         "is_survivor",
         "note",
     )
+
+    def keep_hardship(self, allowed: bool) -> None:
+        """Who is in hardship is hardship data (decision 0006): the field is shown, and
+        changed, only by those who may open the union's hardship files."""
+        if not allowed:
+            self.fields.pop("is_in_hardship", None)
+
+    def member_fields(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in self.MEMBER_FIELDS if k in self.fields}
 
 
 def _unit_field(choices: list[UnitChoice]) -> forms.TypedChoiceField:

@@ -208,6 +208,9 @@ def member_search(user: User, f: MemberFilter, *, today: date) -> QuerySet[Membe
     if f.work_status:
         where.append(Q(work_status=f.work_status))
     where.extend(_category(f.category))
+    if f.category == "hardship":
+        # Who is in hardship is hardship data: only the unions whose files the user may open.
+        where.append(Q(union__in=access.units_with(user, Perm.VIEW_HARDSHIP).values("pk")))
     people = Person.objects.all()
     gender_q = Q(gender=f.gender) if f.gender else Q()
     if f.category == "women":

@@ -215,6 +215,7 @@ def _detail_context(
         "can_edit": access.has_perm(user, Perm.EDIT_MEMBERS, member.union),
         "can_approve": access.has_perm(user, Perm.APPROVE_MEMBERS, member.union),
         "can_audit": access.has_perm(user, Perm.VIEW_AUDIT, member.union),
+        "can_see_hardship": access.has_perm(user, Perm.VIEW_HARDSHIP, member.union),
     }
 
 
@@ -299,10 +300,13 @@ def member_new(request: HttpRequest) -> HttpResponse:
     if not unit_choices:
         raise PermissionDenied
     form = MemberNewForm(request.POST or None, unit_choices=unit_choices)
+    form.keep_hardship(access.has_any(request.user, Perm.VIEW_HARDSHIP))
     if request.method == "POST" and form.is_valid():
         chosen = form.chosen()
         d = form.cleaned_data
-        fields = {k: d[k] for k in form.MEMBER_FIELDS}
+        fields = form.member_fields()
+        if not access.has_perm(request.user, Perm.VIEW_HARDSHIP, chosen.union):
+            fields.pop("is_in_hardship", None)
         try:
             if d["mode"] == form.MODE_APPLY:
                 member = services.member_apply(
@@ -345,9 +349,10 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         raise PermissionDenied
     initial = MemberEditForm.initial_for(member)
     form = MemberEditForm(request.POST or None, initial=initial)
+    form.keep_hardship(access.has_perm(request.user, Perm.VIEW_HARDSHIP, member.union))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = {**form.person_data(), **{k: d[k] for k in form.MEMBER_FIELDS}}
+        data = {**form.person_data(), **form.member_fields()}
         data["member_no"] = d["member_no"].strip()
         data["joined_on"] = d["joined_on"]
         changes = _changed(data, initial)

@@ -98,3 +98,54 @@ def test_the_export_names_the_category_only_for_hardship_holders(
     assert HARDSHIP_CATEGORY in _export_categories(client, care_officer)[name]
     assert HARDSHIP_CATEGORY not in _export_categories(client, world.cadre)[name]
     assert HARDSHIP_CATEGORY not in _export_categories(client, world.admin)[name]
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("chair", True), ("care_officer", True), ("cadre", False), ("admin", False)],
+)
+def test_the_member_page_shows_the_badge_only_to_hardship_holders(
+    client, world, care_officer, in_hardship, persona, sees
+):
+    client.force_login(_user(world, care_officer, persona))
+    r = client.get(reverse("members:detail", args=[in_hardship.pk]))
+    assert r.status_code == 200
+    badge = '<span class="badge text-bg-info">困难职工</span>'
+    assert (badge in r.content.decode()) is sees
+
+
+def test_the_list_filter_offers_hardship_only_to_hardship_holders(client, world, in_hardship):
+    client.force_login(world.chair)
+    page = client.get(reverse("members:list")).content.decode()
+    assert 'value="hardship"' in page
+    found = client.get(reverse("members:list"), {"category": "hardship"}).content.decode()
+    assert in_hardship.person.name in found and world.member_b.person.name not in found
+    client.force_login(world.cadre)
+    assert 'value="hardship"' not in client.get(reverse("members:list")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["cadre", "admin"])
+def test_a_guessed_hardship_filter_finds_nobody_for_others(world, in_hardship, persona):
+    r = Api(world.personas()[persona]).get("/members", category="hardship")
+    assert r.status_code == 200
+    assert r.json()["total"] == 0
+
+
+def test_the_edit_form_keeps_the_flag_away_from_a_cadre(client, world, in_hardship):
+    client.force_login(world.cadre)
+    url = reverse("members:edit", args=[in_hardship.pk])
+    assert 'name="is_in_hardship"' not in client.get(url).content.decode()
+    client.force_login(world.chair)
+    assert 'name="is_in_hardship"' in client.get(url).content.decode()
+
+
+def test_a_cadre_saving_the_form_leaves_the_flag_as_it_was(client, world, in_hardship):
+    client.force_login(world.cadre)
+    url = reverse("members:edit", args=[in_hardship.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    data["post"] = "班主任"
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    in_hardship.refresh_from_db()
+    assert (in_hardship.post, in_hardship.is_in_hardship) == ("班主任", True)
