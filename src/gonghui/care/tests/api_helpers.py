@@ -3,40 +3,20 @@ the school and in the factory union (the "other union" of every IDOR check)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.test import Client
 from django.utils import timezone
 
 from gonghui.care import distributions, insurance, services
 from gonghui.care.models import Distribution, LifeEvent, Visit, VisitTask
 from gonghui.care.models.donations import InsurancePlan
 from gonghui.core.models import Role, User
-from gonghui.core.services import role_grant, token_create
+from gonghui.core.services import role_grant
+from gonghui.testing.api import PREFIX, Api  # noqa: F401 - used by the tests that import from here
 from gonghui.testing.factories import UserFactory
-
-PREFIX = "/api/v1"
-
-
-class Api:
-    """A client that talks to the API with a bearer token of ``user`` (None: no auth)."""
-
-    def __init__(self, user: User | None = None, *, token: str | None = None) -> None:
-        self.client = Client()
-        if user is not None and token is None:
-            token = token_create(actor=None, user=user, name="test")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def get(self, url: str, /, **params: Any) -> Any:
-        return self.client.get(PREFIX + url, params, **self.headers)
-
-    def post(self, url: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body or {})
-        return self.client.post(PREFIX + url, data, content_type="application/json", **self.headers)
 
 
 def make_care_officer(world: Any) -> User:

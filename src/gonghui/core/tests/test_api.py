@@ -21,33 +21,7 @@ from gonghui.core.services import (
     position_assign,
     token_create,
 )
-
-PREFIX = "/api/v1"
-
-
-class Api:
-    """A client that talks to the API with a bearer token of ``user`` (None: no auth)."""
-
-    def __init__(self, user: User | None = None, *, token: str | None = None) -> None:
-        self.client = Client()
-        if user is not None and token is None:
-            token = token_create(actor=None, user=user, name="test")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def get(self, url: str, /, **params: Any) -> Any:
-        return self.client.get(PREFIX + url, params, **self.headers)
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body or {})
-        return self.client.post(
-            PREFIX + path, data, content_type="application/json", **self.headers
-        )
-
-    def patch(self, path: str, body: dict[str, Any]) -> Any:
-        data = json.dumps(body)
-        return self.client.patch(
-            PREFIX + path, data, content_type="application/json", **self.headers
-        )
+from gonghui.testing.api import PREFIX, Api
 
 
 def codes(response: Any) -> set[str]:

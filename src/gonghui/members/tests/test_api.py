@@ -3,45 +3,20 @@ reveals, enrolment, edits, every lifecycle step, and the statistics upper unions
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gonghui.core import rules
 from gonghui.core.models import AuditEvent, RoleGrant, User
-from gonghui.core.services import role_grant, token_create
+from gonghui.core.services import role_grant
 from gonghui.members.models import Member, MembershipEvent, MemberStatus
+from gonghui.testing.api import PREFIX, Api  # noqa: F401 - used by the tests that import from here
 from gonghui.testing.factories import MemberFactory, PersonFactory, UserFactory, valid_id_number
-
-PREFIX = "/api/v1"
-
-
-class Api:
-    """A client that talks to the API with a bearer token of ``user``."""
-
-    def __init__(self, user: User) -> None:
-        self.client = Client()
-        token = token_create(actor=None, user=user, name="test")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    def get(self, url: str, /, **params: Any) -> Any:
-        return self.client.get(PREFIX + url, params, **self.headers)
-
-    def post(self, url: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body or {})
-        return self.client.post(PREFIX + url, data, content_type="application/json", **self.headers)
-
-    def patch(self, url: str, body: dict[str, Any]) -> Any:
-        data = json.dumps(body)
-        return self.client.patch(
-            PREFIX + url, data, content_type="application/json", **self.headers
-        )
 
 
 def names(response: Any) -> set[str]:
