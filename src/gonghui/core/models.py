@@ -72,12 +72,17 @@ class Person(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    # No index of its own: person_name_gender (below) serves every search by name, and each
+    # index costs every person a roster import writes.
+    name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    id_number = models.CharField(
-        _("ID number"), max_length=18, null=True, blank=True, unique=True
-    )  # sensitive
+    # Unique by a constraint (person_id_number_unique) rather than unique=True, which on
+    # PostgreSQL adds a second, pattern index for LIKE that nothing uses: ID numbers are only
+    # ever looked up whole. NULL, not "", for a person without one: NULLs never collide.
+    id_number = models.CharField(  # noqa: DJ001  (sensitive)
+        _("ID number"), max_length=18, null=True, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)  # sensitive
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     political_status = models.CharField(_("political status"), max_length=20, blank=True)
@@ -97,6 +102,9 @@ class Person(models.Model):
                 name="person_name_gender",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique"),
         ]
 
     def __str__(self) -> str:

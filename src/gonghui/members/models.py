@@ -74,10 +74,12 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = _("member")
+        # Each index here serves a query, and each costs every member a roster import writes.
+        # (A (status, joined_on) index was dropped in 2026-12: no query reads members by join
+        # date, and its inserts, in random order, took a fifth of the member insert time.)
         indexes = [
             models.Index(fields=["union", "status"]),
             models.Index(fields=["unit", "status"]),
-            models.Index(fields=["status", "joined_on"]),
             # The member list (members/queries.py): status, then member-number order, then
             # every column the list filters on, so the first, a filtered and a deep page and
             # their counts are read from this index alone, without a sort (migration 0002).
@@ -125,22 +127,41 @@ class MembershipEvent(models.Model):
         DIED = "died", _("Deceased")
         REINSTATED = "reinstated", _("Reinstated")
 
+    # History is only ever read member by member (the member's page, the last transfer out),
+    # so the member is the one indexed column: the units and the actor are shown, never
+    # searched, and every index costs each of a roster import's 100,000 events an insert.
+    # The units and the actor are not database constraints either (decision 0011): a history
+    # row keeps what it recorded, units and users are archived rather than deleted, Django
+    # still applies on_delete, and each constraint cost PostgreSQL a check per imported row.
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     on = models.DateField(_("date"))
     from_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     to_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, db_constraint=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["kind", "on"])]
 
 
 class ProfileChangeRequest(models.Model):
