@@ -119,7 +119,17 @@ def generate(path: Path, rows: int) -> None:
     wb.save(path)
 
 
-def setup_django(tmp: Path) -> str:
+class _NoMigrations(dict):
+    """Every app without migrations: migrate --run-syncdb creates tables from the models."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __getitem__(self, item: str) -> None:
+        return None
+
+
+def setup_django(tmp: Path, *, no_migrations: bool = False) -> str:
     os.environ["GONGHUI_VAR_DIR"] = str(tmp / "var")
     os.environ["GONGHUI_MEDIA_ROOT"] = str(tmp / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
@@ -136,10 +146,14 @@ def setup_django(tmp: Path) -> str:
         backend = "sqlite"
     import django
 
+    if no_migrations:
+        from django.conf import settings
+
+        settings.MIGRATION_MODULES = _NoMigrations()
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0, run_syncdb=no_migrations)
     return backend
 
 
@@ -170,6 +184,58 @@ class Timer:
     def __exit__(self, *exc: Any) -> None:
         self.wall = time.perf_counter() - self._wall
         self.cpu = time.process_time() - self._cpu
+
+
+class Phases:
+    """Wall and CPU seconds of the import's phases, by wrapping the functions that do
+    them (in this process only): read = the calamine parse and the formula scan; check =
+    the rest of ``analyse`` (reading the rows out, validation); lookup = ``plan_rows``;
+    keys = ``_allocate_ids``; insert per table; analyze; commit."""
+
+    def __init__(self) -> None:
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        from gonghui.members import importing
+
+        self.spent: dict[str, list[float]] = {}
+        for name, label in (
+            ("read_roster", "read"),
+            ("_formula_issues", "formula scan"),
+            ("analyse", "analyse"),
+            ("plan_rows", "lookup"),
+            ("_allocate_ids", "keys"),
+            ("_analyze_after", "analyze"),
+        ):
+            setattr(importing, name, self._timed(getattr(importing, name), lambda *a, k=label: k))
+        inserter = importing._Inserter
+        inserter.insert = self._timed(  # type: ignore[method-assign]
+            inserter.insert, lambda obj, *a: "insert " + obj.copy_sql.split()[1].strip('"')
+        )
+        BaseDatabaseWrapper._commit = self._timed(  # type: ignore[method-assign]
+            BaseDatabaseWrapper._commit, lambda *a: "commit"
+        )
+
+    def _timed(self, func: Any, label: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with Timer() as t:
+                result = func(*args, **kwargs)
+            spent = self.spent.setdefault(label(*args), [0.0, 0.0])
+            spent[0] += t.wall
+            spent[1] += t.cpu
+            return result
+
+        return timed
+
+    def report(self) -> str:
+        spent = dict(self.spent)
+        self.spent.clear()
+        if "analyse" in spent and "read" in spent:
+            analyse, read = spent.pop("analyse"), spent["read"]
+            spent["check"] = [analyse[0] - read[0], analyse[1] - read[1]]
+        order = ["read", "formula scan", "check", "lookup", "keys"]
+        labels = order + sorted(k for k in spent if k not in order)
+        shown = [k for k in labels if k in spent and spent[k][0] >= 0.005]
+        return ", ".join(f"{k} {spent[k][0]:.2f}/{spent[k][1]:.2f}" for k in shown)
 
 
 def read_with_calamine(path: Path) -> tuple[Timer, int]:
@@ -257,13 +323,18 @@ def main() -> None:
     parser.add_argument(
         "--pg-db", default=SCRATCH_DB, help=f"PostgreSQL scratch database (default {SCRATCH_DB})"
     )
+    parser.add_argument(
+        "--no-migrations",
+        action="store_true",
+        help="schema from the models (before the migrations of changed indexes exist)",
+    )
     args = parser.parse_args()
     if args.pg_db == "test" or not re.fullmatch(r"[a-z_][a-z0-9_]*", args.pg_db):
         parser.error("--pg-db: a plain lower-case name other than 'test'")
     SCRATCH_DB = args.pg_db
     rows = args.rows or (QUICK_ROWS if args.quick else 100_000)
     if args.backend == "both":
-        sys.exit(run_both(rows, args.iex_rows, args.pg_db))
+        sys.exit(run_both(rows, args.iex_rows, args.pg_db, args.no_migrations))
     if args.backend == "postgresql" and not os.environ.get("GONGHUI_DATABASE_URL", "").startswith(
         "postgres"
     ):
@@ -272,14 +343,16 @@ def main() -> None:
         os.environ.pop("GONGHUI_DATABASE_URL", None)
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmpdir:
         tmp = Path(tmpdir)
-        backend = setup_django(tmp)
+        backend = setup_django(tmp, no_migrations=args.no_migrations)
         try:
             run(tmp, backend, rows, args.iex_rows or rows)
         finally:
             teardown(backend)
 
 
-def run_both(rows: int, iex_rows: int | None, pg_db: str = SCRATCH_DB) -> int:
+def run_both(
+    rows: int, iex_rows: int | None, pg_db: str = SCRATCH_DB, no_migrations: bool = False
+) -> int:
     """Each database in its own process (Django is set up once per process); then the
     summary line of both."""
     lines, status = [], 0
@@ -288,6 +361,8 @@ def run_both(rows: int, iex_rows: int | None, pg_db: str = SCRATCH_DB) -> int:
         cmd += ["--pg-db", pg_db]
         if iex_rows:
             cmd += ["--iex-rows", str(iex_rows)]
+        if no_migrations:
+            cmd.append("--no-migrations")
         print(f"-- {backend} --", flush=True)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert proc.stdout is not None
@@ -323,6 +398,7 @@ def run(tmp: Path, backend: str, rows: int, iex_rows: int) -> None:
     from gonghui.members import importing
 
     union = make_union()
+    phases = Phases()
     reads, imports, peak, reimport = [], [], 0.0, None
     for attempt in (1, 2):
         read, read_rows = read_with_calamine(path)
@@ -333,6 +409,7 @@ def run(tmp: Path, backend: str, rows: int, iex_rows: int) -> None:
         )
         if attempt == 2:
             clear_people()
+        phases.spent.clear()
         with PeakRss() as rss, Timer() as t:
             ri = our_import(path, union)
         assert ri.rows_new == rows and ri.error_count == 0, (ri.rows_new, ri.error_count)
@@ -343,7 +420,9 @@ def run(tmp: Path, backend: str, rows: int, iex_rows: int) -> None:
             f" = {rows / t.wall:,.0f} rows/s, ratio to this calamine read {t.wall / read.wall:.2f}"
             f" (CPU {t.cpu / read.cpu:.2f}), peak RSS {rss.mb:.0f} MB; loadavg {load_average()}"
         )
+        print(f"  phases, wall/CPU s: {phases.report()}")
         if attempt == 1:
+            phases.spent.clear()
             with PeakRss() as rss2, Timer() as again_t:
                 again = importing.roster_commit(
                     actor=None,
@@ -356,6 +435,7 @@ def run(tmp: Path, backend: str, rows: int, iex_rows: int) -> None:
                 f"re-import of the same file: {again_t.wall:.2f} s (CPU {again_t.cpu:.2f} s), "
                 f"all {rows} rows unchanged, peak RSS {rss2.mb:.0f} MB"
             )
+            print(f"  phases, wall/CPU s: {phases.report()}")
     read_s = min(r.wall for r in reads)
     read_cpu = min(r.cpu for r in reads)
     import_s = min(t.wall for t in imports)

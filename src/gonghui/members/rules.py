@@ -8,12 +8,13 @@ sentences in the user's language. Tested with hypothesis in ``tests/test_import_
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from gonghui.core import rules as core_rules
 
@@ -506,6 +507,60 @@ def _plain_mobiles(cells: Sequence[Any]) -> bool:
     )
 
 
+def _id_birth(digits: str, today: date) -> date | None:
+    """The birth date of an ID number's 8 date digits, None when it is not a valid one
+    (the rule of ``core.rules.check_id_number``: a real date, from 1900, not after today)."""
+    try:
+        born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+    return None if born.year < 1900 or born > today else born
+
+
+# The 17th digit of an ID number gives the gender: odd for men.
+_GENDER_OF_DIGIT = str.maketrans("0123456789", "FMFMFMFMFM")
+# Per position of the first 17 digits: digit -> digit * weight mod 11, as a byte.
+_ID_WEIGHTED = tuple(
+    bytes.maketrans(b"0123456789", bytes(d * w % 11 for d in range(10)))
+    for w in core_rules.ID_WEIGHTS
+)
+# A sum of weighted digits (at most 17 * 10) -> its check character.
+_CHECK_CHAR_OF_SUM = bytes(ord(core_rules.ID_CHECK_CHARS[t % 11]) for t in range(256))
+
+
+def _id_check_chars(joined: str, n: int) -> str | None:
+    """The check characters (GB 11643) of ``n`` ID numbers of 18 ASCII characters joined by
+    line breaks, or None when one of their first 17 characters is not a digit.
+
+    All rows at once: the weighted digits of one position, one byte per row, read as one
+    big integer; the 17 integers' sum holds each row's sum in its own byte (at most 170,
+    so no byte carries into the next), and a table turns each sum into its character.
+    Checking 100,000 numbers this way takes a few milliseconds instead of a tenth of a
+    second for a loop in Python."""
+    total = 0
+    for position, weighted in enumerate(_ID_WEIGHTED):
+        digits = joined[position::19]
+        if not digits.isdigit():
+            return None
+        total += int.from_bytes(digits.encode("ascii").translate(weighted), "big")
+    return total.to_bytes(n, "big").translate(_CHECK_CHAR_OF_SUM).decode("ascii")
+
+
+def _same_dates(cells: Sequence[Any], born: list[date | None]) -> bool:
+    """Whether a birth-date column gives exactly its rows' dates from valid ID numbers,
+    as date cells or as ISO text (2020-09-01): such a column can neither disagree with
+    the ID numbers nor lie in the future, so it needs no further check."""
+    if None in born:
+        return False
+    dates = cast("list[date]", born)
+    kinds = set(map(type, cells))
+    if kinds == {date}:
+        return list(cells) == dates
+    if kinds == {str}:
+        return list(cells) == [b.isoformat() for b in dates]
+    return False
+
+
 TEXT_FIELDS = ("post", "department", "ethnicity", "political_status", "education", "note")
 FLAG_FIELDS = ("is_in_hardship", "is_survivor")
 # Fields whose values repeat down a roster (a few groups, a few employment types...):
@@ -526,6 +581,9 @@ class RowCleaner:
         # "YYYYMMDD" -> date for the birth dates of ID numbers found valid (valid for
         # ``today``): an ID number of one of these dates takes the inline fast path.
         self._valid_births: dict[str, date] = {}
+        # Per repeating field, cell value -> converted value for the values that convert
+        # without an error: a column of such values is converted in one map().
+        self._clean: dict[str, dict[Any, Any]] = {f.key: {} for f in FIELDS}
 
     def clean(self, raw: Mapping[str, Any]) -> CleanRow:
         out = CleanRow()
@@ -572,6 +630,8 @@ class RowCleaner:
         for key, cells in columns.items():
             if key in ("name", "id_number"):
                 continue
+            if key == "birth_date" and _same_dates(cells, born):
+                continue  # the usual column: the ID numbers' own dates, nothing to check
             if key in _UNIQUE_FIELDS:
                 out = self._unique_column(key, cells, errors)
             else:
@@ -587,15 +647,24 @@ class RowCleaner:
         self, key: str, cells: Sequence[Any], errors: list[tuple[int, RowError]]
     ) -> list[Any]:
         """A column whose values repeat: each distinct value is converted once, in the
-        order first seen (as ``clean`` fills the same memo), blanks included."""
+        order first seen (as ``clean`` fills the same memo), blanks included. Once every
+        value of a column has been seen without an error (from the second block of a
+        roster on, usually), the column is converted in one map()."""
+        clean = self._clean[key]
+        try:
+            return list(map(clean.__getitem__, cells))  # every value seen before, no error
+        except KeyError:
+            pass
         memo = self._memo[key]
         distinct = dict.fromkeys(cells)
         for value in distinct:
-            if value not in memo:
-                memo[value] = _BLANK if _is_empty(value) else self._convert(key, value)
+            result = memo.get(value)
+            if result is None:
+                result = memo[value] = _BLANK if _is_empty(value) else self._convert(key, value)
+            if not result[1]:
+                clean[value] = result[0]
         if not any(memo[v][1] for v in distinct):
-            converted = {v: memo[v][0] for v in distinct}
-            return list(map(converted.__getitem__, cells))
+            return list(map(clean.__getitem__, cells))
         results = [memo[v] for v in cells]
         for i, (_converted, code, detail) in enumerate(results):
             if code:
@@ -713,12 +782,17 @@ class RowCleaner:
                     continue
                 names[i] = None
         values["name"] = names
+        id_cells = columns.get("id_number") or [None] * n
+        whole = self._valid_id_column(id_cells)
+        if whole is not None:  # the usual column: every number valid, checked at once
+            values["id_number"], values["birth_date"], values["gender"] = whole
+            return whole[1].copy(), whole[2].copy()
         ids, births, genders = values["id_number"], values["birth_date"], values["gender"]
         sexes = [""] * n
         check = self._ids
         valid_births = self._valid_births
         chars = core_rules.ID_CHECK_CHARS
-        for i, idv in enumerate(columns.get("id_number") or [None] * n):
+        for i, idv in enumerate(id_cells):
             # Fast path: 17 ASCII digits, a birth date already found valid, and the check
             # character: the weights of GB 11643 are 2**(17-i) mod 11, and 13 = 2 (mod 11),
             # so twice the digits read in base 13 give the weighted sum mod 11.
@@ -752,6 +826,32 @@ class RowCleaner:
                 valid_births[idn[6:14]] = birth
         return births.copy(), sexes
 
+    def _valid_id_column(
+        self, cells: Sequence[Any]
+    ) -> tuple[list[str], list[date | None], list[str]] | None:
+        """(ID numbers, birth dates, genders) when every cell is a valid ID number written
+        as 18 ASCII characters, else None (then the numbers are checked one by one): the
+        rule of ``core.rules.check_id_number`` (17 digits, a birth date that exists, from
+        1900 and not after today, the check character) applied to the whole column."""
+        joined = _joined(cells)  # a string only when every cell is one
+        if joined is None or not joined.isascii() or set(map(len, cells)) != {18}:
+            return None
+        check_chars = _id_check_chars(joined, len(cells))
+        if check_chars is None or check_chars != joined[17::19].upper():
+            return None
+        births = self._valid_births
+        keys = [v[6:14] for v in cells]
+        try:
+            born: list[date | None] = list(map(births.__getitem__, keys))
+        except KeyError:  # dates not seen before
+            for key in set(keys).difference(births):
+                if (birth := _id_birth(key, self.today)) is None:
+                    return None
+                births[key] = birth
+            born = list(map(births.__getitem__, keys))
+        ids = [v.upper() for v in cells] if "x" in joined[17::19] else list(cells)
+        return ids, born, list(joined[16::19].translate(_GENDER_OF_DIGIT))
+
     @staticmethod
     def _cross_check_columns(
         given: dict[str, list[Any]],
@@ -768,20 +868,29 @@ class RowCleaner:
                 same = (bd.year, bd.month) == (b.year, b.month) if precision == "month" else bd == b
                 if not same:
                     errors.append((i, RowError("birth_date", "birth_date_mismatch", b.isoformat())))
-        if "gender" in given:
+        if "gender" in given and given["gender"] != sex:  # equal: every row agrees
             for i, (g, s) in enumerate(zip(given["gender"], sex, strict=True)):
                 if g is not None and s and g != s:
                     errors.append((i, RowError("gender", "gender_mismatch")))
         if "joined_on" in given:
-            joined_on = values["joined_on"]
-            for i, (j_given, b) in enumerate(zip(given["joined_on"], born, strict=True)):
-                if j_given is None:
-                    continue
-                joined = j_given[0]
-                if b is not None and joined <= b:
-                    errors.append((i, RowError("joined_on", "joined_before_birth")))
-                else:
-                    joined_on[i] = joined
+            column = given["joined_on"]
+            try:  # the usual column: every row has a join date after its birth date
+                dates = [j[0] for j in column]
+                early = any(map(operator.le, dates, cast("list[date]", born)))
+            except TypeError:  # a row lacks one of them (None): row by row
+                early = True
+            if not early:
+                values["joined_on"] = dates
+            else:
+                joined_on = values["joined_on"]
+                for i, (j_given, b) in enumerate(zip(column, born, strict=True)):
+                    if j_given is None:
+                        continue
+                    joined = j_given[0]
+                    if b is not None and joined <= b:
+                        errors.append((i, RowError("joined_on", "joined_before_birth")))
+                    else:
+                        joined_on[i] = joined
         if "is_retired" in given:
             status = values["work_status"]
             for i, retired in enumerate(given["is_retired"]):

@@ -554,3 +554,91 @@ def test_the_template_is_recognised_and_its_example_row_is_valid(world, tmp_path
     ri = check(world, path)
     assert ri.header_map["missing"] == [] and ri.error_count == 0 and ri.rows_new == 1
     assert all(c["field"] for c in ri.header_map["columns"])
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_it_names_rows_as_the_file_numbers_them_across_blank_rows_and_chunks(
+    world, tmp_path, monkeypatch, kind
+):
+    # given: a title row, blank rows between blocks, chunks of two rows, and two bad rows
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    rows = [
+        ["第一中学工会会员花名册"],
+        HEADER,
+        person_row(1),
+        [],
+        ["", None],
+        person_row(2, 手机号码="12"),
+        person_row(3),
+        [],
+        person_row(4, 入会时间="坏日期"),
+    ]
+    if kind == "xlsx":
+        path = write_xlsx(tmp_path / "gaps.xlsx", rows)
+    else:
+        path = tmp_path / "gaps.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["" if v is None else v for v in r] for r in rows])
+    # when
+    ri = failed_commit(world, path)
+    # then: blank rows are no error, and each bad row is named by its line in the file
+    assert ri.rows_total == 4
+    assert [(e["row"], e["code"]) for e in ri.errors_sample] == [
+        (6, "phone_invalid"),
+        (9, "date_invalid"),
+    ]
+
+
+def test_it_numbers_the_rows_without_a_number_in_order_after_the_file_s_own(world, tmp_path):
+    # given: three new members, the middle one with a number of its own
+    rows = [[*HEADER, "会员编号"]]
+    rows += [[*person_row(i), no] for i, no in ((1, ""), (2, "SCH-00007"), (3, None))]
+    # when
+    commit(world, write_xlsx(tmp_path / "numbers.xlsx", rows))
+    # then: the others continue after the highest number, in the file's order
+    numbers = dict(
+        Member.objects.filter(person__name__startswith="测试").values_list(
+            "person__name", "member_no"
+        )
+    )
+    assert numbers == {"测试1": "SCH-00008", "测试2": "SCH-00007", "测试3": "SCH-00009"}
+
+
+def test_numbers_in_use_are_skipped_one_by_one(world):
+    # given: a union whose numbers have a gap filled by a number without the usual width
+    source = importing._NumberSource(world.school, ["SCH-00002", "SCH-2"])
+    source.n = 0  # as if the sequence started over below the numbers in use
+    # when
+    numbers = source.fill(["", "X-1", None, ""])
+    # then
+    assert numbers == ["SCH-00001", "X-1", "SCH-00003", "SCH-00004"]
+
+
+def test_rows_spread_over_several_insert_statements_keep_their_own_values(
+    world, tmp_path, monkeypatch
+):
+    # given: room for only a few rows per INSERT (SQLite), so that 7 rows take several
+    # statements and a shorter last one
+    monkeypatch.setattr(importing, "SQLITE_MAX_PARAMS", 40)
+    rows = [
+        HEADER,
+        *[person_row(i, 工会小组="数学教研组" if i % 2 else "语文教研组") for i in range(1, 8)],
+    ]
+    # when
+    commit(world, write_xlsx(tmp_path / "seven.xlsx", rows))
+    # then: each member has its own person, unit and number, and one event to its unit
+    members = Member.objects.filter(person__name__startswith="测试").select_related("person")
+    got = {
+        m.person.name: (m.person.id_number, m.unit_id, m.union_id, m.events.get().to_unit_id)
+        for m in members
+    }
+    assert got == {
+        f"测试{i}": (
+            person_row(i)[1],
+            (world.group_b if i % 2 else world.group_a).pk,
+            world.school.pk,
+            (world.group_b if i % 2 else world.group_a).pk,
+        )
+        for i in range(1, 8)
+    }
+    assert len({m.member_no for m in members}) == 7

@@ -321,3 +321,82 @@ def test_cleaning_by_columns_agrees_with_cleaning_row_by_row(sheet):
         got_errors = [err for row, err in block.errors if row == i]
         assert got_values == expected.values
         assert sorted(got_errors, key=repr) == sorted(expected.errors, key=repr)
+
+
+SPOILERS = {
+    "id_number": st.one_of(
+        CELLS["id_number"],
+        st.sampled_from(["１１０１０５１９９００３０７１２３９", "110105199002301234"]),
+    ),
+    "birth_date": st.one_of(
+        CELLS["birth_date"], st.just(datetime(1990, 3, 7, 8, 30)), st.just("1990-03-07 ")
+    ),
+    "gender": CELLS["gender"],
+    "joined_on": CELLS["joined_on"],
+    "name": CELLS["name"],
+}
+
+
+@st.composite
+def clean_sheets(draw):
+    """Columns as real rosters hold them (valid ID numbers, the birth dates and genders
+    they give, later join dates), so that the whole-column paths run; now and then one
+    cell spoils its column and sends it down the row-by-row path."""
+    n = draw(st.integers(min_value=1, max_value=12))
+    people = draw(
+        st.lists(
+            st.tuples(
+                st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
+                st.integers(0, 99),
+                st.sampled_from(["M", "F"]),
+                st.integers(1, 20000),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    ids = [valid_id_number(born, seq, sex) for born, seq, sex, _days in people]
+    if draw(st.booleans()):
+        ids = [v.lower() for v in ids]  # a lower-case check character x
+    iso = draw(st.booleans())
+    columns = {
+        "name": [f"职工{i}" for i in range(n)],
+        "id_number": ids,
+        "birth_date": [born.isoformat() if iso else born for born, *_rest in people],
+        "gender": ["男" if sex == "M" else "女" for _b, _s, sex, _d in people],
+        "joined_on": [
+            min(TODAY, date.fromordinal(born.toordinal() + days)) for born, _s, _g, days in people
+        ],
+    }
+    if draw(st.booleans()):
+        field = draw(st.sampled_from(sorted(SPOILERS)))
+        columns[field][draw(st.integers(0, n - 1))] = draw(SPOILERS[field])
+    return columns, n
+
+
+@given(clean_sheets())
+def test_whole_column_checks_agree_with_cleaning_row_by_row(sheet):
+    columns, n = sheet
+    reference = rules.RowCleaner(today=TODAY, groups=GROUPS)
+    fast = rules.RowCleaner(today=TODAY, groups=GROUPS)
+    first = fast.clean_columns(columns, n)
+    again = fast.clean_columns(columns, n)  # the cleaner's memories from the first block
+    for block in (first, again):
+        for i in range(n):
+            expected = reference.clean({f: cells[i] for f, cells in columns.items()})
+            got_values = {k: col[i] for k, col in block.values.items() if col[i] is not None}
+            got_errors = [err for row, err in block.errors if row == i]
+            assert got_values == expected.values
+            assert sorted(got_errors, key=repr) == sorted(expected.errors, key=repr)
+
+
+def test_id_check_characters_of_a_whole_column():
+    # given: numbers whose check characters run through all eleven, X included
+    numbers = [valid_id_number(date(1990, 3, 7), seq, "M") for seq in range(60)]
+    joined = "\n".join(numbers)
+    # when
+    chars = rules._id_check_chars(joined, len(numbers))
+    # then
+    assert chars == "".join(v[17] for v in numbers)
+    assert set(chars) >= set("0123456789X")
+    assert rules._id_check_chars(joined.replace("1990", "19a0", 1), len(numbers)) is None
