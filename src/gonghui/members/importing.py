@@ -599,7 +599,16 @@ def union_groups(union: OrgUnit) -> dict[str, int]:
 _UNION_KIND_VALUES = (UnitKind.GRASSROOTS_UNION.value, UnitKind.JOINT_UNION.value)
 
 
-def _header_map(data: SheetData) -> dict[str, Any]:
+def withheld_fields(actor: User | None, union: OrgUnit) -> frozenset[str]:
+    """The columns this importer may not write, which the import reads past: whether a
+    member is in hardship is hardship data (decision 0006), set only by those who may open
+    the union's hardship files. (The CLI runs as the operator: actor None.)"""
+    if actor is None or access.has_perm(actor, Perm.VIEW_HARDSHIP, union):
+        return frozenset()
+    return frozenset({"is_in_hardship"})
+
+
+def _header_map(data: SheetData, withheld: frozenset[str]) -> dict[str, Any]:
     match = data.header
     first_line = match.row_index + 1
     return {
@@ -611,9 +620,9 @@ def _header_map(data: SheetData) -> dict[str, Any]:
             {
                 "column": rules.column_letter(c.index + data.col_offset),
                 "header": c.header,
-                "field": c.field if c.field and not c.note else None,
+                "field": c.field if c.field and not c.note and c.field not in withheld else None,
                 "label": rules.FIELD_BY_KEY[c.field].label if c.field else "",
-                "note": c.note,
+                "note": "withheld" if c.field in withheld and not c.note else c.note,
             }
             for c in match.columns
             if c.header or c.field
@@ -623,18 +632,31 @@ def _header_map(data: SheetData) -> dict[str, Any]:
 
 
 def analyse(
-    path: Path, kind: str, *, union: OrgUnit, today: date, progress: Progress = _no_progress
+    path: Path,
+    kind: str,
+    *,
+    union: OrgUnit,
+    today: date,
+    progress: Progress = _no_progress,
+    withheld: frozenset[str] = frozenset(),
 ) -> Analysis:
     """Read and validate every row (pure Python rules, no per-row queries). Rows are taken
-    CHUNK at a time and checked column by column (``RowCleaner.clean_columns``)."""
+    CHUNK at a time and checked column by column (``RowCleaner.clean_columns``). The
+    ``withheld`` fields' columns are shown as ignored and not read (``withheld_fields``)."""
     data = read_roster(path, kind)
     match = data.header
-    columns = [(c.index, c.field) for c in match.columns if c.field and not c.note]
+    columns = [
+        (c.index, c.field)
+        for c in match.columns
+        if c.field and not c.note and c.field not in withheld
+    ]
     headers = {c.index: c.header for c in match.columns}
     letters = {c.index: rules.column_letter(c.index + data.col_offset) for c in match.columns}
     by_field = {f: i for i, f in columns}
     id_columns = {f: (letters[i], headers[i]) for f, i in by_field.items()}
-    analysis = Analysis(data.sheet_name, _header_map(data), ValidRows(), [], 0, id_columns)
+    analysis = Analysis(
+        data.sheet_name, _header_map(data, withheld), ValidRows(), [], 0, id_columns
+    )
     issues = analysis.issues
     for label_key in match.missing:
         spec = rules.FIELD_BY_KEY[label_key]
@@ -1379,7 +1401,12 @@ def roster_check(
     try:
         path = _stored(ri)
         analysis = analyse(
-            path, detect_kind(path, ri.file_name), union=ri.union, today=today, progress=progress
+            path,
+            detect_kind(path, ri.file_name),
+            union=ri.union,
+            today=today,
+            progress=progress,
+            withheld=withheld_fields(actor, ri.union),
         )
         plan_rows(analysis, ri.union)
     except DomainError as e:
@@ -1411,7 +1438,12 @@ def roster_commit(
     try:
         path = _stored(ri)
         analysis = analyse(
-            path, detect_kind(path, ri.file_name), union=union, today=today, progress=progress
+            path,
+            detect_kind(path, ri.file_name),
+            union=union,
+            today=today,
+            progress=progress,
+            withheld=withheld_fields(actor, union),
         )
     except DomainError as e:
         _fail(ri, e)

@@ -553,7 +553,13 @@ def test_the_template_is_recognised_and_its_example_row_is_valid(world, tmp_path
     path.write_bytes(importing.template_workbook())
     ri = check(world, path)
     assert ri.header_map["missing"] == [] and ri.error_count == 0 and ri.rows_new == 1
-    assert all(c["field"] for c in ri.header_map["columns"])
+    # every column maps, except the hardship flag for the cadre, who may not set it
+    unmapped = {c["header"]: c["note"] for c in ri.header_map["columns"] if not c["field"]}
+    assert unmapped == {"困难职工": "withheld"}
+    chair_ri = importing.roster_check(
+        actor=world.chair, roster_import=upload(world, path), today=TODAY
+    )
+    assert all(c["field"] for c in chair_ri.header_map["columns"])
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
@@ -642,3 +648,52 @@ def test_rows_spread_over_several_insert_statements_keep_their_own_values(
         for i in range(1, 8)
     }
     assert len({m.member_no for m in members}) == 7
+
+
+def hardship_roster(tmp_path: Path) -> Path:
+    return write_xlsx(
+        tmp_path / "hardship.xlsx",
+        [[*HEADER, "困难职工"], [*person_row(1), "是"], [*person_row(2), "否"]],
+    )
+
+
+def test_a_cadre_s_import_reads_past_the_hardship_column(world, tmp_path):
+    # given: a cadre (who may import but not open hardship files) and a roster marking one
+    # member as in hardship
+    path = hardship_roster(tmp_path)
+    # when
+    ri = commit(world, path)
+    # then: the members are imported, none marked, and the preview says why the column
+    # was ignored
+    assert ri.rows_new == 2
+    assert not Member.objects.filter(person__name__startswith="测试", is_in_hardship=True).exists()
+    column = next(c for c in ri.header_map["columns"] if c["header"] == "困难职工")
+    assert (column["field"], column["note"]) == (None, "withheld")
+
+
+def test_a_cadre_s_re_import_leaves_the_hardship_flag_as_it_was(world, tmp_path):
+    # given: a member the chair marked as in hardship, and the cadre's roster saying "no"
+    importing.roster_commit(
+        actor=world.chair, roster_import=upload(world, hardship_roster(tmp_path)), today=TODAY
+    )
+    rows = [[*HEADER, "困难职工"], [*person_row(1), "否"]]
+    # when
+    commit(world, write_xlsx(tmp_path / "again.xlsx", rows))
+    # then
+    assert Member.objects.get(person__name="测试1").is_in_hardship
+
+
+def test_the_chair_s_import_sets_the_hardship_flag(world, tmp_path):
+    # when: the chair, who may open the union's hardship files, imports the roster
+    ri = importing.roster_commit(
+        actor=world.chair, roster_import=upload(world, hardship_roster(tmp_path)), today=TODAY
+    )
+    # then
+    flags = dict(
+        Member.objects.filter(person__name__startswith="测试").values_list(
+            "person__name", "is_in_hardship"
+        )
+    )
+    assert flags == {"测试1": True, "测试2": False}
+    column = next(c for c in ri.header_map["columns"] if c["header"] == "困难职工")
+    assert column["field"] == "is_in_hardship"

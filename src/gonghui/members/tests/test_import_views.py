@@ -182,3 +182,19 @@ def test_the_cli_refuses_an_unknown_union(world, tmp_path):
     path.write_bytes(xlsx_bytes([HEADER, person_row(1)]))
     with pytest.raises(CommandError):
         call_command("members", "import", str(path), "--union", "NOPE", stdout=io.StringIO())
+
+
+def test_the_preview_says_why_a_cadre_s_hardship_column_is_ignored(
+    client, world, django_capture_on_commit_callbacks
+):
+    # given: a cadre, who may not open hardship files, uploading a roster with the column
+    client.force_login(world.cadre)
+    f = io.BytesIO(xlsx_bytes([[*HEADER, "困难职工"], [*person_row(1), "是"]]))
+    f.name = "hardship.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(client, world, f)
+    # when
+    page = client.get(reverse("members:import_preview", args=[RosterImport.objects.get().pk]))
+    # then
+    assert page.status_code == 200
+    assert "只有可查看本工会困难职工档案的人员才能设置" in page.content.decode()
