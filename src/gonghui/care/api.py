@@ -14,12 +14,13 @@ counts only, to those whom ``hardship.hardship_counts`` lets count them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +87,10 @@ from .models.donations import InsurancePlan
 
 router = Router()
 
+M = TypeVar("M", bound=Model)
+P = TypeVar("P")
+V = TypeVar("V", bound=Visit)
+
 
 def money(value: Decimal | int | None) -> str:
     return f"{rules.yuan(value or 0):.2f}"
@@ -99,11 +104,7 @@ def _member_ref(m: Member) -> MemberRef:
     return MemberRef(id=m.pk, name=m.person.name, unit=_ref(m.unit))
 
 
-def _page(qs: QuerySet[Any], limit: int, offset: int) -> tuple[int, list[Any]]:
-    return qs.count(), list(qs[offset : offset + limit])
-
-
-# ---- who may see which records --------------------------------------------------------
+# ---- who may see which records, and the steps every list shares ------------------------
 
 
 def _may_manage(user: User) -> bool:
@@ -115,15 +116,18 @@ def _managers_only(user: User) -> None:
         raise PermissionDenied
 
 
-def _own_rows(qs: QuerySet[Any], user: User, managed: QuerySet[Any]) -> QuerySet[Any]:
-    """What a manager may see, plus the caller's own rows (a member's own events and visits,
-    as on the "my care" page); nobody else gets anything."""
-    own = member_of_user(user)
-    if own is None:
+def _care_rows(user: User, qs: QuerySet[M], unit_field: str, *, own: bool = False) -> QuerySet[M]:
+    """The rows of ``qs`` where the caller manages care (``unit_field`` leads to the unit);
+    with ``own``, also the caller's own rows as a member (their events and visits, as on the
+    "my care" page). Anybody else gets a 403."""
+    me = member_of_user(user) if own else None
+    if me is None:
         _managers_only(user)
-        return managed
-    mine = qs.filter(member__person_id=own.person_id)
-    return (managed | mine) if _may_manage(user) else mine
+        return access.scope(qs, user, Perm.MANAGE_CARE, unit_field)
+    mine = qs.filter(member__person_id=me.person_id)
+    if not _may_manage(user):
+        return mine
+    return access.scope(qs, user, Perm.MANAGE_CARE, unit_field) | mine
 
 
 def _union_filter(user: User, union_id: int) -> OrgUnit:
@@ -136,6 +140,36 @@ def _union_filter(user: User, union_id: int) -> OrgUnit:
     if unit is not None and own is not None and own.union_id == unit.pk:
         return unit
     raise Http404("union")
+
+
+class _ListFilters(Protocol):
+    """What the filters of every list have: a union (or a unit above unions) and a page."""
+
+    union: int | None
+    limit: int
+    offset: int
+
+
+def _in_union(user: User, qs: QuerySet[M], filters: _ListFilters) -> QuerySet[M]:
+    """``qs``, already scoped to the caller, narrowed to the union the filters name. Called
+    before a list's own filters, so an unknown union is the 404 a caller sees first."""
+    if filters.union is None:
+        return qs
+    return qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+
+
+def _paged(
+    page: Callable[..., P],
+    qs: QuerySet[M],
+    filters: _ListFilters,
+    items: Callable[[list[M]], list[Any]],
+) -> P:
+    """One page of ``qs`` (already ordered) with the total, as ``page`` schemas carry it;
+    ``items`` turns the rows into their schemas (given the whole page, so it may fetch what
+    the rows share in one query)."""
+    total = qs.count()
+    rows = list(qs[filters.offset : filters.offset + filters.limit])
+    return page(total=total, limit=filters.limit, offset=filters.offset, items=items(rows))
 
 
 # ---- events and tasks -------------------------------------------------------------------
@@ -191,10 +225,9 @@ EVENT_RELATED = ("union", "member__person", "member__unit", "reported_by", "task
 @router.get("/events", response={200: EventPage, **ERRORS}, summary="Life events (paged)")
 def event_list(request: HttpRequest, filters: Query[EventFilters]) -> EventPage:
     user = user_of(request)
-    managed = access.scope(LifeEvent.objects.all(), user, Perm.MANAGE_CARE, "member__unit")
-    qs = _own_rows(LifeEvent.objects.all(), user, managed)
-    if filters.union is not None:
-        qs = qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+    qs = _in_union(
+        user, _care_rows(user, LifeEvent.objects.all(), "member__unit", own=True), filters
+    )
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.status:
@@ -207,14 +240,12 @@ def event_list(request: HttpRequest, filters: Query[EventFilters]) -> EventPage:
         qs = qs.filter(occurred_on__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(occurred_on__lte=filters.date_to)
-    qs = qs.select_related(*EVENT_RELATED).order_by("-occurred_on", "-pk")
-    total, rows = _page(qs, filters.limit, filters.offset)
     today = timezone.localdate()
-    return EventPage(
-        total=total,
-        limit=filters.limit,
-        offset=filters.offset,
-        items=[_event_out(e, today) for e in rows],
+    return _paged(
+        EventPage,
+        qs.select_related(*EVENT_RELATED).order_by("-occurred_on", "-pk"),
+        filters,
+        lambda rows: [_event_out(e, today) for e in rows],
     )
 
 
@@ -258,10 +289,7 @@ TASK_RELATED = ("union", "event__member__person", "event__member__unit")
 @router.get("/tasks", response={200: TaskPage, **ERRORS}, summary="Visit tasks (paged)")
 def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> TaskPage:
     user = user_of(request)
-    _managers_only(user)
-    qs = access.scope(VisitTask.objects.all(), user, Perm.MANAGE_CARE, "event__member__unit")
-    if filters.union is not None:
-        qs = qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+    qs = _in_union(user, _care_rows(user, VisitTask.objects.all(), "event__member__unit"), filters)
     if filters.status:
         qs = qs.filter(status=filters.status)
     today = timezone.localdate()
@@ -270,13 +298,11 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> TaskPage:
         qs = qs.filter(late)
     elif filters.overdue is False:
         qs = qs.exclude(late)
-    qs = qs.select_related(*TASK_RELATED).order_by("due_on", "pk")
-    total, rows = _page(qs, filters.limit, filters.offset)
-    return TaskPage(
-        total=total,
-        limit=filters.limit,
-        offset=filters.offset,
-        items=[TaskOut(**_task_fields(t, t.event, today)) for t in rows],
+    return _paged(
+        TaskPage,
+        qs.select_related(*TASK_RELATED).order_by("due_on", "pk"),
+        filters,
+        lambda rows: [TaskOut(**_task_fields(t, t.event, today)) for t in rows],
     )
 
 
@@ -318,7 +344,7 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
 VISIT_RELATED = ("union", "member__person", "member__unit", "recorded_by")
 
 
-def _visits_with_overrides(visits: list[Visit]) -> list[Visit]:
+def _visits_with_overrides(visits: list[V]) -> list[V]:
     """Attach the chair's override reason from the ledger (one query for the page)."""
     reasons = dict(
         CarePayment.objects.filter(
@@ -399,10 +425,7 @@ def visit_create(request: HttpRequest, task_id: int, payload: VisitIn) -> Status
 @router.get("/visits", response={200: VisitPage, **ERRORS}, summary="Visits (paged)")
 def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> VisitPage:
     user = user_of(request)
-    managed = access.scope(Visit.objects.all(), user, Perm.MANAGE_CARE, "member__unit")
-    qs = _own_rows(Visit.objects.all(), user, managed)
-    if filters.union is not None:
-        qs = qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+    qs = _in_union(user, _care_rows(user, Visit.objects.all(), "member__unit", own=True), filters)
     if filters.year is not None:
         qs = qs.filter(visited_on__year=filters.year)
     if filters.member is not None:
@@ -411,17 +434,13 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> VisitPage:
         if not mine and services.managed_member(user, filters.member) is None:
             raise Http404("member")
         qs = qs.filter(member_id=filters.member)
-    qs = (
+    return _paged(
+        VisitPage,
         qs.select_related(*VISIT_RELATED)
         .annotate(photo_count=Count("photos"))
-        .order_by("-visited_on", "-pk")
-    )
-    total, rows = _page(qs, filters.limit, filters.offset)
-    return VisitPage(
-        total=total,
-        limit=filters.limit,
-        offset=filters.offset,
-        items=[VisitOut(**_visit_fields(v)) for v in _visits_with_overrides(rows)],
+        .order_by("-visited_on", "-pk"),
+        filters,
+        lambda rows: [VisitOut(**_visit_fields(v)) for v in _visits_with_overrides(rows)],
     )
 
 
@@ -476,19 +495,16 @@ def distribution_list(
     request: HttpRequest, filters: Query[DistributionFilters]
 ) -> DistributionPage:
     user = user_of(request)
-    qs = _distributions(user)
-    if filters.union is not None:
-        qs = qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+    qs = _in_union(user, _distributions(user), filters)
     if filters.year is not None:
         qs = qs.filter(given_on__year=filters.year)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    total, rows = _page(qs.order_by("-given_on", "-pk"), filters.limit, filters.offset)
-    return DistributionPage(
-        total=total,
-        limit=filters.limit,
-        offset=filters.offset,
-        items=[DistributionOut(**_distribution_fields(d)) for d in rows],
+    return _paged(
+        DistributionPage,
+        qs.order_by("-given_on", "-pk"),
+        filters,
+        lambda rows: [DistributionOut(**_distribution_fields(d)) for d in rows],
     )
 
 
@@ -555,17 +571,14 @@ def _plan_out(p: InsurancePlan) -> PlanOut:
 def plan_list(request: HttpRequest, filters: Query[PlanFilters]) -> PlanPage:
     user = user_of(request)
     _managers_only(user)
-    qs = insurance.plans_managed(user)
-    if filters.union is not None:
-        qs = qs.filter(union__path__startswith=_union_filter(user, filters.union).path)
+    qs = _in_union(user, insurance.plans_managed(user), filters)
     if filters.year is not None:
         qs = qs.filter(year=filters.year)
-    total, rows = _page(qs.order_by("-year", "kind", "pk"), filters.limit, filters.offset)
-    return PlanPage(
-        total=total,
-        limit=filters.limit,
-        offset=filters.offset,
-        items=[_plan_out(p) for p in insurance.with_figures(rows)],
+    return _paged(
+        PlanPage,
+        qs.order_by("-year", "kind", "pk"),
+        filters,
+        lambda rows: [_plan_out(p) for p in insurance.with_figures(rows)],
     )
 
 

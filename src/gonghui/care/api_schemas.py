@@ -59,6 +59,14 @@ Limit = Annotated[int, Field(ge=1, le=200)]
 Offset = Annotated[int, Field(ge=0)]
 
 
+class _Page(Schema):
+    """What every list answers besides its items: the whole count and the page asked for."""
+
+    total: int
+    limit: int
+    offset: int
+
+
 class MemberRef(Schema):
     id: int
     name: str
@@ -108,10 +116,7 @@ class EventOut(Schema):
     task: TaskOut | None = Field(description="The visit task the must-visit rule created")
 
 
-class EventPage(Schema):
-    total: int
-    limit: int
-    offset: int
+class EventPage(_Page):
     items: list[EventOut]
 
 
@@ -141,10 +146,7 @@ class TaskFilters(Schema):
     offset: Offset = 0
 
 
-class TaskPage(Schema):
-    total: int
-    limit: int
-    offset: int
+class TaskPage(_Page):
     items: list[TaskOut]
 
 
@@ -206,10 +208,7 @@ class VisitFilters(Schema):
     offset: Offset = 0
 
 
-class VisitPage(Schema):
-    total: int
-    limit: int
-    offset: int
+class VisitPage(_Page):
     items: list[VisitOut]
 
 
@@ -254,10 +253,7 @@ class DistributionFilters(Schema):
     offset: Offset = 0
 
 
-class DistributionPage(Schema):
-    total: int
-    limit: int
-    offset: int
+class DistributionPage(_Page):
     items: list[DistributionOut]
 
 
@@ -304,10 +300,7 @@ class PlanFilters(Schema):
     offset: Offset = 0
 
 
-class PlanPage(Schema):
-    total: int
-    limit: int
-    offset: int
+class PlanPage(_Page):
     items: list[PlanOut]
 
 

@@ -31,15 +31,11 @@ def style_fields(form: forms.BaseForm, small: bool = False) -> None:
             w.attrs.setdefault("class", "form-control form-control-sm" if small else "form-control")
 
 
-class DriveForm(forms.Form):
+class ManagedUnionForm(forms.Form):
+    """A form that opens something (a drive, a plan) in one of the unions where the user
+    manages care; with only one, it is chosen already."""
+
     union = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Union"))
-    title = forms.CharField(max_length=120, label=_("Name of the drive"))
-    purpose = forms.CharField(
-        required=False, label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_WIDGET)
-    ends_on = forms.DateField(required=False, label=_("Ends on"), widget=DATE_WIDGET)
-    target = forms.DecimalField(required=False, label=_("Target (yuan)"), **MONEY)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,6 +44,16 @@ class DriveForm(forms.Form):
         if len(unions) == 1:
             self.fields["union"].initial = unions[0].pk
         style_fields(self)
+
+
+class DriveForm(ManagedUnionForm):
+    title = forms.CharField(max_length=120, label=_("Name of the drive"))
+    purpose = forms.CharField(
+        required=False, label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(required=False, label=_("Ends on"), widget=DATE_WIDGET)
+    target = forms.DecimalField(required=False, label=_("Target (yuan)"), **MONEY)
 
 
 class DonationRowForm(forms.Form):

@@ -550,10 +550,11 @@ def family_member_add(
     return person
 
 
-@transaction.atomic
-def family_member_update(
-    *, actor: User | None, family_member: HardshipFamilyMember, **changes: Any
+def _lock_family_member(
+    actor: User | None, family_member: HardshipFamilyMember
 ) -> HardshipFamilyMember:
+    """The family member, locked for a change, once the actor may change them: on an active
+    file, not archived."""
     person = (
         HardshipFamilyMember.objects.select_for_update()
         .select_related("file__union")
@@ -563,6 +564,14 @@ def family_member_update(
     _require_active(person.file)
     if person.archived_at is not None:
         raise DomainError("hardship.family_archived", _("This family member is archived."))
+    return person
+
+
+@transaction.atomic
+def family_member_update(
+    *, actor: User | None, family_member: HardshipFamilyMember, **changes: Any
+) -> HardshipFamilyMember:
+    person = _lock_family_member(actor, family_member)
     unknown = set(changes) - set(FAMILY_FIELDS)
     if unknown:
         raise DomainError("hardship.bad_field", f"unknown fields {sorted(unknown)}")
@@ -587,15 +596,7 @@ def family_member_archive(
     *, actor: User | None, family_member: HardshipFamilyMember, reason: str
 ) -> HardshipFamilyMember:
     """Take a person off the household table (moved out, died...); the row stays."""
-    person = (
-        HardshipFamilyMember.objects.select_for_update()
-        .select_related("file__union")
-        .get(pk=family_member.pk)
-    )
-    _require_edit(actor, person.file.union)
-    _require_active(person.file)
-    if person.archived_at is not None:
-        raise DomainError("hardship.family_archived", _("This family member is archived."))
+    person = _lock_family_member(actor, family_member)
     if not reason.strip():
         raise DomainError("hardship.reason", _("Give a reason."), field="reason")
     person.archived_at = timezone.now()

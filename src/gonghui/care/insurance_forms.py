@@ -7,15 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.models import OrgUnit
-
-from . import donations
-from .donation_forms import DATE_WIDGET, MONEY, style_fields
+from .donation_forms import DATE_WIDGET, MONEY, ManagedUnionForm, style_fields
 from .models.donations import InsuranceEnrolment, InsurancePlan
 
 
-class PlanForm(forms.Form):
-    union = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Union"))
+class PlanForm(ManagedUnionForm):
     kind = forms.ChoiceField(choices=InsurancePlan.Kind.choices, label=_("Kind"))
     name = forms.CharField(max_length=120, label=_("Plan name"))
     year = forms.IntegerField(min_value=2000, max_value=2100, label=_("Year"))
@@ -27,14 +23,6 @@ class PlanForm(forms.Form):
     renewal_reminder_on = forms.DateField(
         required=False, label=_("Renewal reminder on"), widget=DATE_WIDGET
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        unions = donations.manage_unions(user)
-        self.fields["union"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in unions])
-        if len(unions) == 1:
-            self.fields["union"].initial = unions[0].pk
-        style_fields(self)
 
 
 class EnrolForm(forms.Form):

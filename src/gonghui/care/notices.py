@@ -21,6 +21,7 @@ them are: they are read by the chair and the cadres, not by whoever set them off
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -98,6 +99,52 @@ def _task_body(task: VisitTask) -> str:
     return "\n".join(lines)
 
 
+def _send(
+    recipients: Iterable[User],
+    kind: str,
+    key: tuple[object, ...],
+    *,
+    unit: OrgUnit,
+    url: str,
+    title: Callable[[], str],
+    body: Callable[[], str] = lambda: "",
+) -> int:
+    """Send a notice of ``kind`` once per ``key`` (after the kind) and return how many went.
+    ``title`` and ``body`` are called in the site's language, the language of the emails."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text, more = title(), body()
+    sent = notify(
+        recipients,
+        kind=kind,
+        title=text,
+        body=more,
+        url=url,
+        unit=unit,
+        key=":".join(str(part) for part in (kind, *key)),
+    )
+    return len(sent)
+
+
+def _send_task(
+    task: VisitTask,
+    recipients: Iterable[User],
+    kind: str,
+    key: tuple[object, ...],
+    title: Callable[[], str],
+) -> int:
+    """A notice about a visit task: it links to the task's visit form and carries the task's
+    body."""
+    return _send(
+        recipients,
+        kind,
+        (task.pk, *key),
+        unit=task.union,
+        url=task_url(task),
+        title=title,
+        body=lambda: _task_body(task),
+    )
+
+
 def task_created(task: VisitTask, *, reporter: User | None) -> int:
     """Tell the care managers of a new visit task at once (a group leader has just reported
     a stay in hospital); the one who reported it knows already. Returns notices sent."""
@@ -105,22 +152,16 @@ def task_created(task: VisitTask, *, reporter: User | None) -> int:
     recipients = care_managers(task.union, member.unit)
     if reporter is not None and reporter.pk:
         recipients = recipients.exclude(pk=reporter.pk)
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("New visit task: %(who)s, to be visited by %(due)s") % {
-            "who": _who(task),
-            "due": task.due_on.isoformat(),
-        }
-        body = _task_body(task)
-    sent = notify(
+    return _send_task(
+        task,
         recipients,
-        kind=KIND_TASK_NEW,
-        title=title,
-        body=body,
-        url=task_url(task),
-        unit=task.union,
-        key=f"{KIND_TASK_NEW}:{task.pk}",
+        KIND_TASK_NEW,
+        (),
+        lambda: (
+            _("New visit task: %(who)s, to be visited by %(due)s")
+            % {"who": _who(task), "due": task.due_on.isoformat()}
+        ),
     )
-    return len(sent)
 
 
 def visit_due_title(task: VisitTask, today: date) -> str:
@@ -139,19 +180,9 @@ def visit_due_title(task: VisitTask, today: date) -> str:
 
 def visit_due(task: VisitTask, today: date, recipients: QuerySet[User] | list[User]) -> int:
     """Remind ``recipients`` of a task due or overdue on ``today``, once that day."""
-    with translation.override(settings.LANGUAGE_CODE):
-        title = visit_due_title(task, today)
-        body = _task_body(task)
-    sent = notify(
-        recipients,
-        kind=KIND_VISIT_DUE,
-        title=title,
-        body=body,
-        url=task_url(task),
-        unit=task.union,
-        key=f"{KIND_VISIT_DUE}:{task.pk}:{today.isoformat()}",
+    return _send_task(
+        task, recipients, KIND_VISIT_DUE, (today.isoformat(),), lambda: visit_due_title(task, today)
     )
-    return len(sent)
 
 
 def survey_year(today: date) -> int:
@@ -160,51 +191,46 @@ def survey_year(today: date) -> int:
     return today.year if today.month >= 11 else today.year - 1
 
 
+def _hardship_due_title(due: int, today: date) -> str:
+    if today.month == 11:
+        return ngettext(
+            "%(n)s hardship file is due for its yearly re-check in November",
+            "%(n)s hardship files are due for their yearly re-check in November",
+            due,
+        ) % {"n": due}
+    return ngettext(
+        "%(n)s hardship file has not had its yearly re-check yet",
+        "%(n)s hardship files have not had their yearly re-check yet",
+        due,
+    ) % {"n": due}
+
+
 def hardship_due(union: OrgUnit, due: int, today: date) -> int:
     """Tell the union's file keepers how many files wait for their re-check, once per
     survey year. The notice names no one: the list behind the link does, to those who may
     read it."""
     if due <= 0:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        if today.month == 11:
-            title = ngettext(
-                "%(n)s hardship file is due for its yearly re-check in November",
-                "%(n)s hardship files are due for their yearly re-check in November",
-                due,
-            ) % {"n": due}
-        else:
-            title = ngettext(
-                "%(n)s hardship file has not had its yearly re-check yet",
-                "%(n)s hardship files have not had their yearly re-check yet",
-                due,
-            ) % {"n": due}
-    year = survey_year(today)
-    sent = notify(
+    return _send(
         hardship_keepers(union),
-        kind=KIND_HARDSHIP_RECHECK,
-        title=title,
-        url=f"{reverse('care:hardship_list')}?due=on",
+        KIND_HARDSHIP_RECHECK,
+        (union.pk, survey_year(today)),
         unit=union,
-        key=f"{KIND_HARDSHIP_RECHECK}:{union.pk}:{year}",
+        url=f"{reverse('care:hardship_list')}?due=on",
+        title=lambda: _hardship_due_title(due, today),
     )
-    return len(sent)
 
 
 def renewal_due(plan: InsurancePlan) -> int:
     """Tell the union's care managers that a mutual-aid plan is due for renewal, once."""
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Insurance renewal: %(year)s %(name)s, cover ends %(end)s; renew it") % {
-            "year": plan.year,
-            "name": plan.name,
-            "end": plan.period_end.isoformat(),
-        }
-    sent = notify(
+    return _send(
         care_managers(plan.union, plan.union),
-        kind=KIND_INSURANCE_RENEWAL,
-        title=title,
-        url=reverse("care:insurance_plan_detail", args=[plan.pk]),
+        KIND_INSURANCE_RENEWAL,
+        (plan.pk,),
         unit=plan.union,
-        key=f"{KIND_INSURANCE_RENEWAL}:{plan.pk}",
+        url=reverse("care:insurance_plan_detail", args=[plan.pk]),
+        title=lambda: (
+            _("Insurance renewal: %(year)s %(name)s, cover ends %(end)s; renew it")
+            % {"year": plan.year, "name": plan.name, "end": plan.period_end.isoformat()}
+        ),
     )
-    return len(sent)

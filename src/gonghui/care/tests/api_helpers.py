@@ -1,5 +1,5 @@
-"""What the care API tests share: a token client, the care officer, and a few records in
-the school and in the factory union (the "other union" of every IDOR check)."""
+"""What the care API tests share: a token client and a few records in the school and in the
+factory union (the "other union" of every IDOR check)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,8 @@ from django.utils import timezone
 from gonghui.care import distributions, insurance, services
 from gonghui.care.models import Distribution, LifeEvent, Visit, VisitTask
 from gonghui.care.models.donations import InsurancePlan
-from gonghui.core.models import Role, User
-from gonghui.core.services import role_grant
+from gonghui.core.models import User
 from gonghui.testing.api import PREFIX, Api  # noqa: F401 - used by the tests that import from here
-from gonghui.testing.factories import UserFactory
-
-
-def make_care_officer(world: Any) -> User:
-    user = UserFactory(username="care_officer", display_name="care_officer")
-    role_grant(actor=None, user=user, role=Role.CARE_OFFICER, unit=world.school)
-    return user
 
 
 def today() -> date:

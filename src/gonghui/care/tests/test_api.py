@@ -18,7 +18,7 @@ from gonghui.core.services import token_create
 from gonghui.testing.care_factories import HardshipFileFactory
 from gonghui.testing.personas import PERSONAS
 
-from .api_helpers import PREFIX, Api, make_care_officer, make_records, today
+from .api_helpers import PREFIX, Api, make_records, today
 
 ALL = (*PERSONAS, "care_officer")
 MANAGERS = {"chair", "cadre", "other_chair", "admin", "care_officer"}
@@ -31,8 +31,8 @@ def records(world):
 
 
 @pytest.fixture
-def users(world):
-    return {**world.personas(), "care_officer": make_care_officer(world)}
+def users(world, care_officer):
+    return {**world.personas(), "care_officer": care_officer}
 
 
 def _manage(ok: int) -> dict[str, int]:

@@ -17,7 +17,7 @@ from gonghui.care.models import Visit
 from gonghui.testing.care_factories import HardshipFileFactory, LifeEventFactory
 from gonghui.testing.factories import MemberFactory
 
-from .api_helpers import Api, make_care_officer, make_records, today
+from .api_helpers import Api, make_records, today
 
 
 @pytest.fixture
@@ -251,9 +251,11 @@ def test_it_gives_an_upper_officer_the_counts_of_every_union_below(world, record
         ("admin", False),  # hardship is not an administrator's, even counted
     ],
 )
-def test_it_gives_hardship_counts_only_to_those_who_may_count_them(world, persona, sees_counts):
+def test_it_gives_hardship_counts_only_to_those_who_may_count_them(
+    world, care_officer, persona, sees_counts
+):
     HardshipFileFactory(member=world.member_b)
-    users = {**world.personas(), "care_officer": make_care_officer(world)}
+    users = {**world.personas(), "care_officer": care_officer}
     r = Api(users[persona]).get("/care/stats", union=world.school.pk)
     assert r.status_code == 200
     hardship = r.json()["hardship"]

@@ -14,10 +14,7 @@ from django.urls import reverse
 
 from gonghui.care import services
 from gonghui.care.dashboard_tiles import care_tile
-from gonghui.core.models import Role
-from gonghui.core.services import role_grant
 from gonghui.testing.care_factories import HardshipFileFactory
-from gonghui.testing.factories import UserFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 6, 15)
@@ -27,13 +24,6 @@ TODAY = date(2026, 6, 15)
 def _clock():
     with time_machine.travel(datetime(2026, 6, 15, 10, tzinfo=TZ), tick=False):
         yield
-
-
-@pytest.fixture
-def care_officer(world):
-    user = UserFactory(username="care_officer", display_name="care_officer")
-    role_grant(actor=None, user=user, role=Role.CARE_OFFICER, unit=world.school)
-    return user
 
 
 def _report(world, member, kind="hospital", days_ago=0, user=None):

@@ -22,18 +22,23 @@ from gonghui.testing.personas import PERSONAS
 ON = date(2026, 9, 25)
 
 
-def _dist(union, actor, **kw) -> Distribution:
-    d = svc.distribution_plan(
+def _planned(union, actor, *, title="2026年中秋节慰问品", criteria=None) -> Distribution:
+    """A draft: mooncakes worth ¥300 for each member ``criteria`` picks (those at work)."""
+    return svc.distribution_plan(
         actor=actor,
         union=union,
-        title=kw.pop("title", "2026年中秋节慰问品"),
+        title=title,
         kind="festival",
         cap_item="festival",
         given_on=ON,
         amount_per_person=Decimal("300"),
         gift_description="月饼",
-        criteria={"work_statuses": ["working"]},
+        criteria={"work_statuses": ["working"]} if criteria is None else criteria,
     )
+
+
+def _dist(union, actor, **kw) -> Distribution:
+    d = _planned(union, actor, **kw)
     svc.distribution_build(actor=actor, distribution=d, run_now=True)
     d.refresh_from_db()
     return d
@@ -207,17 +212,7 @@ def test_it_shows_a_field_error_from_the_service(client, world):
 def test_it_builds_from_the_page_and_shows_the_list(
     client, world, django_capture_on_commit_callbacks
 ):
-    d = svc.distribution_plan(
-        actor=world.chair,
-        union=world.school,
-        title="中秋",
-        kind="festival",
-        cap_item="festival",
-        given_on=ON,
-        amount_per_person=Decimal("300"),
-        gift_description="月饼",
-        criteria={},
-    )
+    d = _planned(world.school, world.chair, title="中秋", criteria={})
     client.force_login(world.cadre)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("care:distribution_build", args=[d.pk]))
@@ -342,16 +337,6 @@ def test_it_writes_the_excel_receipt_sheet_with_a_summary(client, world, dist):
 
 
 def test_it_has_no_receipt_sheet_before_the_list_is_built(client, world):
-    d = svc.distribution_plan(
-        actor=world.chair,
-        union=world.school,
-        title="中秋",
-        kind="festival",
-        cap_item="festival",
-        given_on=ON,
-        amount_per_person=Decimal("300"),
-        gift_description="月饼",
-        criteria={},
-    )
+    d = _planned(world.school, world.chair, title="中秋", criteria={})
     client.force_login(world.chair)
     assert client.get(reverse("care:distribution_receipts_docx", args=[d.pk])).status_code == 404

@@ -21,7 +21,6 @@ from gonghui.testing.personas import PERSONAS
 
 from .test_hardship_services import (  # noqa: F401 - fixtures
     _clock,
-    care_officer,
     committee_person,
     open_file,
 )

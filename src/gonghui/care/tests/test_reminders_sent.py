@@ -17,10 +17,9 @@ from django.core.management.base import CommandError
 from gonghui.care import hardship_tasks, insurance, notices, services
 from gonghui.care.models import VisitTask
 from gonghui.core.errors import DomainError
-from gonghui.core.models import Notification, Role, RoleGrant
-from gonghui.core.services import role_grant, role_revoke
+from gonghui.core.models import Notification, RoleGrant
+from gonghui.core.services import role_revoke
 from gonghui.testing.care_factories import HardshipFileFactory
-from gonghui.testing.factories import UserFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)  # a hospital stay reported today is due 03-13
@@ -34,13 +33,6 @@ def _at(day: date):
 def _clock():
     with _at(TODAY):
         yield
-
-
-@pytest.fixture
-def care_officer(world):
-    user = UserFactory(username="care_officer", display_name="care_officer")
-    role_grant(actor=None, user=user, role=Role.CARE_OFFICER, unit=world.school)
-    return user
 
 
 @pytest.fixture

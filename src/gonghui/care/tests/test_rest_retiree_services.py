@@ -116,15 +116,21 @@ def test_it_refuses_rest_work_in_another_union(world):
     assert rest.rotation_for(world.other_chair, r.pk) is None
 
 
-def test_it_lists_retirees_with_their_visits(world, retired):
-    retirees.retiree_visit_round(
+def _double_ninth_round(world, **gift) -> RetireeActivity:
+    """The chair's Double Ninth round of the school's retirees: ¥200 each, and ``gift``."""
+    return retirees.retiree_visit_round(
         actor=world.chair,
         union=world.school,
         title="重阳节慰问",
         visited_on=date(2026, 10, 18),
         visitors="工会主席",
         cash=Decimal("200"),
+        **gift,
     )
+
+
+def test_it_lists_retirees_with_their_visits(world, retired):
+    _double_ninth_round(world)
     rows = retirees.retiree_rows(world.school)
     assert [r.member.person.name for r in rows] == ["张老师", "陈老师"]
     assert all(r.visits == 1 and r.last_visit == date(2026, 10, 18) for r in rows)
@@ -133,16 +139,7 @@ def test_it_lists_retirees_with_their_visits(world, retired):
 
 
 def test_a_festival_round_visits_every_retiree_through_the_ledger(world, retired):
-    activity = retirees.retiree_visit_round(
-        actor=world.chair,
-        union=world.school,
-        title="重阳节慰问",
-        visited_on=date(2026, 10, 18),
-        visitors="工会主席",
-        cash=Decimal("200"),
-        gift_description="重阳糕",
-        gift_value=Decimal("50"),
-    )
+    activity = _double_ninth_round(world, gift_description="重阳糕", gift_value=Decimal("50"))
     visits = Visit.objects.filter(kind="festival")
     assert {v.member_id for v in visits} == {m.pk for m in retired}
     assert CarePayment.objects.filter(source="visit").count() == 2
@@ -171,14 +168,7 @@ def test_a_round_over_the_cap_records_nothing_and_names_the_retiree(world, retir
     )
     # when
     with pytest.raises(DomainError) as err:
-        retirees.retiree_visit_round(
-            actor=world.chair,
-            union=world.school,
-            title="重阳节慰问",
-            visited_on=date(2026, 10, 18),
-            visitors="工会主席",
-            cash=Decimal("200"),
-        )
+        _double_ninth_round(world)
     # then
     assert "陈老师" in err.value.message
     assert not Visit.objects.exists()
