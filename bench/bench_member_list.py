@@ -16,9 +16,10 @@ PostgreSQL database named ``bench_list``), migrates it, seeds ``--members`` memb
 
 Every case is requested ``--reps`` times, round-robin with the others, so that a load spike
 on a shared machine hits every case alike. Prints median and p95 of wall time and of this
-process's CPU time per case, the time of each case's first request (no cached count or
-anchor yet), the load average and, as the LAST line, a summary with each p95 and its ratio
-to the trivial page's p95. Target: p95 < 150 ms and at most 3x the trivial page.
+process's CPU time per case, the time of each case's first request (no cached count,
+anchor or short list's ids yet), the load average and, as the LAST line, a summary with each
+p95 and its ratio to the trivial page's p95. Target: p95 < 150 ms and at most 3x the trivial
+page.
 
 To iterate without seeding again, keep the database: ``--db PATH`` (SQLite: the file is
 created and seeded once, then reused) or ``--postgres --keep`` (``bench_list`` is kept and
@@ -225,8 +226,8 @@ def run(args: argparse.Namespace) -> int:
     queries: dict[str, int] = {}
     first: dict[str, float] = {}
     for label, who, url in cases:
-        # The first request of a case finds no cached count or anchor (members/counts.py,
-        # queries._Seek): shown for information, not timed with the rest.
+        # The first request of a case finds no cached count, anchor or short list's ids
+        # (members/counts.py, queries._Seek): shown for information, not timed with the rest.
         t0 = time.perf_counter()
         response = clients[who].get(url)
         first[label] = (time.perf_counter() - t0) * 1000

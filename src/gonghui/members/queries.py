@@ -6,8 +6,10 @@ ordered by member number, which the ``member_list_order`` index serves together 
 status filter and the unit scope, and a page is read in two steps (ids from the index, then
 the 50 rows with their person and unit). The ids are sought from a cached sort key at most
 1,000 rows before the page (``_Seek``), so neither a deep page nor a unit whose members
-start 80,000 entries into the index walks the rows before it; the page is still exactly the
-one OFFSET gives (``tests/test_list_pages.py`` holds that with hypothesis).
+start 80,000 entries into the index walks the rows before it; a short list (a selective
+filter, whose rows lie thousands of entries apart) is read whole once and sliced. The page
+is still exactly the one OFFSET gives (``tests/test_list_pages.py`` holds that with
+hypothesis).
 """
 
 from __future__ import annotations
@@ -177,6 +179,16 @@ def _many_people(people: QuerySet[Person], person_q: Q) -> bool:
     )
 
 
+def _numbered(q: str) -> bool:
+    """Whether some member, of any status, has the member number ``q`` (asked once per list
+    version: numbers change only with it). Every status is named, so that the list index,
+    led by the status, is sought rather than the members scanned."""
+    return cached(
+        f"members:{list_version()}:numbered:{_digest(q)}",
+        lambda: Member.objects.filter(status__in=MemberStatus.values, member_no=q).exists(),
+    )
+
+
 def member_search(user: User, f: MemberFilter, *, today: date) -> QuerySet[Member]:
     """The members ``user`` may see that match ``f``, in list order.
 
@@ -239,9 +251,13 @@ def member_search(user: User, f: MemberFilter, *, today: date) -> QuerySet[Membe
             found |= Q(phone__endswith=q)
         # A member number matches a few rows at most: check their person one by one rather
         # than listing every person who passes the other conditions (half of all for gender).
-        by_number = Q(member_no=q)
-        if person_q:
-            by_number &= Q(Exists(people.filter(person_q, pk=OuterRef("person_id"))))
+        # A name is seldom also a member number, and then the condition is left out: its
+        # subquery took a third of a name search's query building and compiling.
+        by_number = Q()  # left out of the OR below while empty
+        if _numbered(q):
+            by_number = Q(member_no=q)
+            if person_q:
+                by_number &= Q(Exists(people.filter(person_q, pk=OuterRef("person_id"))))
         if sqlite and _common_name(people, found, q):
             # The gender is in the name index: listing it with the name reads no person row.
             aliases["_person"] = _NotIndexed("person_id")
@@ -293,6 +309,14 @@ class _CountedPaginator(Paginator):
 # every ANCHOR_ROWS rows of a list: a page walks at most this many index entries before
 # its own rows instead of every row before it (OFFSET 99,950 walks 100,000 entries).
 ANCHOR_ROWS = 1000
+
+# A list of at most this many rows is cached whole (its ids in list order, once per list
+# version, like its count), and its pages are slices of it. Such a list is one of a
+# selective filter, and the fewer rows a list has, the more index entries lie between two
+# of them: a page of the women named 王 on contracts (623 of 200,000) walks 16,000 entries
+# of ``member_list_order`` (3 ms on SQLite), which no anchor shortens, and every page of a
+# search would walk its own. Reading the whole list once costs about what its count does.
+SHORT_LIST_ROWS = 1000
 
 
 class _RowAtLeast(Func):
@@ -358,6 +382,16 @@ class _Seek:
             cur.execute(f"{self.sql} LIMIT %s OFFSET %s", params)
             return cur.fetchall()
 
+    def all_ids(self) -> list[int]:
+        """The ids of the whole list, once per list version: for short lists only (more
+        than ``SHORT_LIST_ROWS`` are never read, should the list have grown since its
+        count)."""
+
+        def read() -> list[int]:
+            return [r[0] for r in self.rows(_BEFORE_ALL, 0, SHORT_LIST_ROWS)]
+
+        return cached(f"{self.key}:ids:{SHORT_LIST_ROWS}", read)
+
     def anchor(self, n: int) -> tuple[Any, ...] | None:
         """The sort key of row ``n * ANCHOR_ROWS``: from the cache, from the anchor before
         it when that is cached (paging on), or by OFFSET from the start (a first visit)."""
@@ -376,12 +410,15 @@ class _Seek:
         cache.set(f"{self.key}:anchor:{ANCHOR_ROWS}:{n}", anchor, timeout=COUNT_TTL)
         return anchor
 
-    def page_ids(self, bottom: int, per_page: int) -> list[int]:
-        """The ids of rows ``bottom`` to ``bottom + per_page`` of the list, exactly the
-        rows OFFSET gives, but read from the anchor at or before ``bottom``: the sort key
-        of row ``n * ANCHOR_ROWS`` under the same list version, sought and offset from
-        there. Anchor 0 is where the list starts in the index: a unit's or a filter's
-        first match can lie 80,000 entries into it."""
+    def page_ids(self, bottom: int, per_page: int, count: int) -> list[int]:
+        """The ids of rows ``bottom`` to ``bottom + per_page`` of the list of ``count``
+        rows, exactly the rows OFFSET gives. A short list (``SHORT_LIST_ROWS``) is sliced
+        from its cached ids; a longer one is read from the anchor at or before ``bottom``:
+        the sort key of row ``n * ANCHOR_ROWS`` under the same list version, sought and
+        offset from there. Anchor 0 is where the list starts in the index: a unit's or a
+        filter's first match can lie 80,000 entries into it."""
+        if count <= SHORT_LIST_ROWS:
+            return self.all_ids()[bottom : bottom + per_page]
         n = bottom // ANCHOR_ROWS
         anchor = self.anchor(n)
         if anchor is None:
@@ -397,12 +434,13 @@ def member_page(qs: QuerySet[Member], number: Any, per_page: int = PER_PAGE) -> 
     ids_qs = qs.values_list("pk", flat=True)
     seek = _Seek.of(qs)
     key = seek.key if seek else list_key(ids_qs)
-    page = _CountedPaginator(ids_qs, per_page, cached_count(ids_qs, key)).get_page(number)
+    count = cached_count(ids_qs, key)
+    page = _CountedPaginator(ids_qs, per_page, count).get_page(number)
     bottom = (page.number - 1) * per_page
-    if not page.paginator.count:
+    if not count:
         ids: list[int] = []
     elif seek is not None:
-        ids = seek.page_ids(bottom, per_page)
+        ids = seek.page_ids(bottom, per_page, count)
     else:
         ids = list(ids_qs[bottom : bottom + per_page])
     page.object_list = list_rows(ids)
@@ -494,7 +532,12 @@ def list_rows(ids: list[int]) -> list[ListMember]:
     unit_ids = sorted({r[6] for r in rows} | {r[7] for r in rows})
     units = {r[0]: ListUnit(*r) for r in _by_ids("units", unit_ids)}
     by_id = {
-        r[0]: ListMember(*r[:8], person=ListPerson(*r[8:]), unit=units[r[6]], union=units[r[7]])
+        r[0]: ListMember(
+            **dict(zip(_ROW_FIELDS[:8], r, strict=False)),
+            person=ListPerson(*r[8:]),
+            unit=units[r[6]],
+            union=units[r[7]],
+        )
         for r in rows
     }
     return [by_id[i] for i in ids if i in by_id]
@@ -533,12 +576,11 @@ def member_change_requests(member: Member, *, pending_only: bool = False) -> lis
 
 def member_of_user(user: User) -> Member | None:
     """The membership of the person the user account belongs to (self-service)."""
-    if not user.is_authenticated or not getattr(user, "person_id", None):
+    person_id: int | None = getattr(user, "person_id", None)
+    if not user.is_authenticated or not person_id:
         return None
     return (
-        Member.objects.select_related("person", "unit", "union")
-        .filter(person_id=user.person_id)
-        .first()
+        Member.objects.select_related("person", "unit", "union").filter(person_id=person_id).first()
     )
 
 

@@ -1,5 +1,6 @@
-"""Pages of the member list read from cached sort keys (anchors) are exactly the pages
-OFFSET gives, whatever the filter, page size, order of visits or changes in between."""
+"""Pages of the member list read from cached sort keys (anchors), or sliced from a short
+list's cached ids, are exactly the pages OFFSET gives, whatever the filter, page size, order
+of visits or changes in between."""
 
 from __future__ import annotations
 
@@ -79,15 +80,18 @@ def _offset_ids(qs, page: int, per_page: int) -> list[int]:
     f=FILTERS,
     per_page=st.integers(min_value=1, max_value=9),
     anchor_rows=st.integers(min_value=1, max_value=12),
+    short_rows=st.integers(min_value=0, max_value=70),
     pages=st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=6),
     who=st.sampled_from(["admin", "chair"]),
 )
 def test_it_gives_exactly_the_offset_pages_from_anchors(
-    roll, monkeypatch, f, per_page, anchor_rows, pages, who
+    roll, monkeypatch, f, per_page, anchor_rows, short_rows, pages, who
 ):
     # given anchors every few rows, in whatever order pages are visited (so that anchors
-    # are found from the start, from the one before, or read from the cache)
+    # are found from the start, from the one before, or read from the cache), and lists
+    # of up to some number of rows (none to all of them) sliced from their cached ids
     monkeypatch.setattr(queries, "ANCHOR_ROWS", anchor_rows)
+    monkeypatch.setattr(queries, "SHORT_LIST_ROWS", short_rows)
     user = getattr(roll, who)
     qs = queries.member_search(user, f, today=TODAY)
     for number in pages:
@@ -98,9 +102,11 @@ def test_it_gives_exactly_the_offset_pages_from_anchors(
         assert [m.pk for m in page.object_list] == _offset_ids(qs, page.number, per_page)
 
 
-def test_it_follows_a_change_of_the_list_between_two_visits(roll, monkeypatch):
-    # given a deep page whose anchor is cached
+@pytest.mark.parametrize("short_rows", [0, 1000], ids=["anchors", "short-list"])
+def test_it_follows_a_change_of_the_list_between_two_visits(roll, monkeypatch, short_rows):
+    # given a deep page whose anchor (or the whole short list) is cached
     monkeypatch.setattr(queries, "ANCHOR_ROWS", 4)
+    monkeypatch.setattr(queries, "SHORT_LIST_ROWS", short_rows)
     qs = queries.member_search(roll.admin, MemberFilter(status=""), today=TODAY)
     before = [m.pk for m in queries.member_page(qs, 3, per_page=5).object_list]
     assert before == _offset_ids(qs, 3, 5)
@@ -116,8 +122,10 @@ def test_it_follows_a_change_of_the_list_between_two_visits(roll, monkeypatch):
 
 
 def test_it_reads_a_deep_page_from_its_anchor_not_from_the_start(roll, monkeypatch):
-    # given anchors every 10 rows and a page in the third block
+    # given anchors every 10 rows, a list longer than a short one, and a page in the
+    # third block
     monkeypatch.setattr(queries, "ANCHOR_ROWS", 10)
+    monkeypatch.setattr(queries, "SHORT_LIST_ROWS", 0)
     calls: list[tuple[tuple, int, int]] = []
     rows = queries._Seek.rows
 
@@ -138,8 +146,10 @@ def test_it_reads_a_deep_page_from_its_anchor_not_from_the_start(roll, monkeypat
     assert calls[0][0] != queries._BEFORE_ALL
 
 
-def test_it_finds_the_start_of_a_filtered_list_once(roll, django_assert_num_queries):
-    # given a unit's list read once (count and anchor 0 are cached)
+def test_it_finds_the_start_of_a_filtered_list_once(roll, monkeypatch, django_assert_num_queries):
+    # given a unit's list, longer than a short one, read once (count and anchor 0 are
+    # cached)
+    monkeypatch.setattr(queries, "SHORT_LIST_ROWS", 0)
     f = MemberFilter(unit=roll.group_b)
     qs = queries.member_search(roll.chair, f, today=TODAY)
     first = [m.pk for m in queries.member_page(qs, 1).object_list]
@@ -148,6 +158,25 @@ def test_it_finds_the_start_of_a_filtered_list_once(roll, django_assert_num_quer
         again = [m.pk for m in queries.member_page(qs, 1).object_list]
     assert again == first == _offset_ids(qs, 1, queries.PER_PAGE)
     assert first  # the unit has members
+
+
+def test_it_reads_every_page_of_a_short_list_from_its_ids_read_once(
+    roll, monkeypatch, django_assert_num_queries
+):
+    # given a selective filter whose list is short, paged through once (the count and the
+    # list's ids are read once)
+    monkeypatch.setattr(queries, "SHORT_LIST_ROWS", 20)
+    qs = queries.member_search(roll.admin, MemberFilter(q="王", gender="F"), today=TODAY)
+    seen = [[m.pk for m in queries.member_page(qs, n, per_page=4).object_list] for n in (1, 2)]
+    assert 4 < len(qs) <= 20
+    # when its pages are read again, each in any order
+    for n in (3, 2, 1, 4):
+        # then only the page's rows and their units are read: no walk of the index
+        with django_assert_num_queries(2):
+            page = queries.member_page(qs, n, per_page=4)
+        # and each page is the one OFFSET gives
+        assert [m.pk for m in page.object_list] == _offset_ids(qs, n, 4)
+    assert seen == [_offset_ids(qs, 1, 4), _offset_ids(qs, 2, 4)]
 
 
 def test_it_keeps_pages_of_different_users_apart(roll):
