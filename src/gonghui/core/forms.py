@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,11 @@ from .models import (
     Role,
     UnitKind,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+_F = TypeVar("_F", bound=forms.Field)
 
 
 class StyledForm(forms.Form):
@@ -42,6 +48,14 @@ class StyledForm(forms.Form):
                 w = self.fields[name].widget
                 w.attrs["class"] = w.attrs.get("class", "") + " is-invalid"
                 w.attrs["aria-invalid"] = "true"
+
+    def field_as(self, name: str, kind: type[_F]) -> _F:
+        """This form's own copy of the field ``name`` as the ``kind`` it is declared as:
+        ``self.fields`` holds plain ``Field``s for the type checker, and setting a queryset
+        or choices needs the narrower type."""
+        field = self.fields[name]
+        assert isinstance(field, kind)
+        return field
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -70,10 +84,11 @@ class UnitCreateForm(StyledForm):
         self, *args: Any, parents: QuerySet[OrgUnit], allow_root: bool = False, **kw: Any
     ) -> None:
         super().__init__(*args, **kw)
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].required = not allow_root
+        parent = self.field_as("parent", UnitChoiceField)
+        parent.queryset = parents
+        parent.required = not allow_root
         if allow_root:
-            self.fields["parent"].empty_label = _("(none: a root federation)")
+            parent.empty_label = _("(none: a root federation)")
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
@@ -98,7 +113,7 @@ class UnitMoveForm(StyledForm):
 
     def __init__(self, *args: Any, targets: QuerySet[OrgUnit], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["new_parent"].queryset = targets
+        self.field_as("new_parent", UnitChoiceField).queryset = targets
 
 
 class ReasonForm(StyledForm):
@@ -127,8 +142,10 @@ class PersonSearchSelect(forms.Select):
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
         # Only the chosen person is loaded, never the whole queryset.
         chosen = [int(v) for v in value if str(v).isdigit()]
-        choices = self.choices
-        empty = choices.field.empty_label or ""
+        # This widget serves a ModelChoiceField, whose choices are a ModelChoiceIterator;
+        # the stubs type a widget's choices as any choices.
+        choices = cast(ModelChoiceIterator, self.choices)
+        empty = str(choices.field.empty_label or "")
         options = [self.create_option(name, "", empty, not chosen, 0)]
         people = choices.queryset.filter(pk__in=chosen) if chosen else []
         for i, person in enumerate(people, 1):
@@ -164,8 +181,9 @@ class PositionAssignForm(StyledForm):
         self, *args: Any, people: QuerySet[Person], search_url: str = "", **kw: Any
     ) -> None:
         super().__init__(*args, **kw)
-        self.fields["person"].queryset = people
-        self.fields["person"].widget.search_url = search_url
+        person = self.field_as("person", forms.ModelChoiceField)
+        person.queryset = people
+        person.widget.search_url = search_url
 
 
 class PositionEndForm(StyledForm):
@@ -187,7 +205,7 @@ class RegistrationForm(StyledForm):
     change_note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
 
-def role_choices(*, admin: bool) -> list[tuple[str, str]]:
+def role_choices(*, admin: bool) -> list[tuple[str, StrOrPromise]]:
     return [(v, label) for v, label in Role.choices if admin or v != Role.ADMIN]
 
 
@@ -207,11 +225,15 @@ class UserCreateForm(StyledForm):
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], admin: bool, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["role"].choices = [("", _("(no role yet)")), *role_choices(admin=admin)]
-        self.fields["unit"].queryset = units
+        self.field_as("role", forms.ChoiceField).choices = [
+            ("", _("(no role yet)")),
+            *role_choices(admin=admin),
+        ]
+        self.field_as("unit", UnitChoiceField).queryset = units
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") and not data.get("unit"):
             self.add_error("unit", _("Choose the unit the role is granted on."))
         return data
@@ -227,8 +249,8 @@ class RoleGrantForm(StyledForm):
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], admin: bool, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["role"].choices = role_choices(admin=admin)
-        self.fields["unit"].queryset = units
+        self.field_as("role", forms.ChoiceField).choices = role_choices(admin=admin)
+        self.field_as("unit", UnitChoiceField).queryset = units
 
 
 class AuditFilterForm(StyledForm):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import notifications
 from .models import Notification
+from .web import AuthenticatedHttpRequest
 
 PER_PAGE = 25
 
@@ -36,9 +37,9 @@ def _inbox_url(show: str) -> str:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = _show(request)
-    qs = notifications.inbox(request.user)  # type: ignore[arg-type]
+    qs = notifications.inbox(request.user)
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
@@ -51,9 +52,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, notice_id: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponse:
     try:
-        notice = notifications.notification_open(user=request.user, notice_id=notice_id)  # type: ignore[arg-type]
+        notice = notifications.notification_open(user=request.user, notice_id=notice_id)
     except Notification.DoesNotExist:
         raise Http404 from None
     if notice.url and notifications.is_local_path(notice.url):
@@ -63,8 +64,8 @@ def notification_open(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    n = notifications.mark_read(request.user)  # type: ignore[arg-type]
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    n = notifications.mark_read(request.user)
     if n:
         messages.success(
             request,

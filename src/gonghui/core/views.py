@@ -25,7 +25,7 @@ from . import access, forms, queries, services
 from .access import Perm
 from .errors import DomainError
 from .models import BackgroundJob, CommitteePosition, CommitteeTerm, OrgUnit, User
-from .web import form_error, form_page
+from .web import AuthenticatedHttpRequest, HtmxHttpRequest, form_error, form_page
 
 
 @require_GET
@@ -42,7 +42,7 @@ def _may_any(user: Any, perm: Perm) -> bool:
     return access.has_any(user, perm)
 
 
-def _unit_for(request: HttpRequest, unit_id: int, perm: Perm) -> OrgUnit:
+def _unit_for(request: AuthenticatedHttpRequest, unit_id: int, perm: Perm) -> OrgUnit:
     """The unit if the user holds ``perm`` on it. A unit they can see but not act on is 403;
     a unit outside everything they can see is 404, so guessed ids reveal nothing."""
     user = request.user
@@ -56,7 +56,7 @@ def _unit_for(request: HttpRequest, unit_id: int, perm: Perm) -> OrgUnit:
     raise Http404
 
 
-def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, url: str, message: str) -> HttpResponse:
     messages.success(request, message)
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -72,7 +72,7 @@ def _unit_url(unit: OrgUnit) -> str:
 
 @login_required
 @require_GET
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     tops = access.top_units(user, Perm.VIEW_ORG)
     if not tops and not access.is_admin(user):  # an admin of an empty tree sees "add a root"
@@ -89,14 +89,14 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.VIEW_ORG)
     return render(request, "core/unit_detail.html", queries.unit_detail_context(request.user, unit))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_new(request: HttpRequest) -> HttpResponse:
+def unit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not _may_any(user, Perm.MANAGE_ORG):
         raise PermissionDenied
@@ -132,7 +132,7 @@ def unit_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.MANAGE_ORG)
     initial = {
         f: getattr(unit, f)
@@ -158,7 +158,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.MANAGE_ORG)
     form = forms.UnitMoveForm(
         request.POST or None, targets=queries.move_targets(request.user, unit)
@@ -185,7 +185,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.MANAGE_ORG)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +214,7 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def term_start(request: HttpRequest, unit_id: int) -> HttpResponse:
+def term_start(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.MANAGE_ORG)
     kind = request.GET.get("kind", "")
     views = {c.kind: c for c in queries.committees_of(unit)}
@@ -251,7 +251,7 @@ def term_start(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def position_assign(request: HttpRequest, term_id: int) -> HttpResponse:
+def position_assign(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = get_object_or_404(CommitteeTerm.objects.select_related("committee__union"), pk=term_id)
     unit = _unit_for(request, term.committee.union_id, Perm.MANAGE_ORG)
     if request.method == "GET" and "q" in request.GET:
@@ -291,7 +291,7 @@ def position_assign(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def position_end(request: HttpRequest, position_id: int) -> HttpResponse:
+def position_end(request: AuthenticatedHttpRequest, position_id: int) -> HttpResponse:
     position = get_object_or_404(
         CommitteePosition.objects.select_related("term__committee__union", "person"),
         pk=position_id,
@@ -326,7 +326,7 @@ def position_end(request: HttpRequest, position_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def registration_new(request: HttpRequest, unit_id: int) -> HttpResponse:
+def registration_new(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit_for(request, unit_id, Perm.MANAGE_ORG)
     latest = unit.registrations.first()
     initial = {}
@@ -358,7 +358,7 @@ def registration_new(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _may_any(request.user, Perm.VIEW_AUDIT):
         raise PermissionDenied
     form = forms.AuditFilterForm(request.GET or None)
@@ -392,7 +392,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+def record_history(
+    request: AuthenticatedHttpRequest, object_type: str, object_id: str
+) -> HttpResponse:
     if not _may_any(request.user, Perm.VIEW_AUDIT):
         raise PermissionDenied
     events = queries.record_events(request.user, object_type, object_id)
@@ -420,7 +422,7 @@ def _require_user_manager(user: Any) -> None:
 
 @login_required
 @require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_user_manager(request.user)
     ctx = {
         "grants": queries.visible_grants(request.user),
@@ -431,7 +433,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     actor = request.user
     _require_user_manager(actor)
     units = queries.units_managed(actor, Perm.MANAGE_USERS).order_by("path")
@@ -478,7 +480,7 @@ def _create_user_with_role(actor: User, d: dict[str, Any], person: Any) -> User:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_new(request: HttpRequest) -> HttpResponse:
+def grant_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     actor = request.user
     _require_user_manager(actor)
     units = queries.units_managed(actor, Perm.MANAGE_USERS).order_by("path")
@@ -508,7 +510,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_revoke(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     _require_user_manager(request.user)
     grant = queries.visible_grant(request.user, grant_id)
     if grant is None:
@@ -526,7 +528,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_status(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """Progress bar partial, polled by htmx while a background job runs."""
     job = get_object_or_404(BackgroundJob, pk=job_id)
     if job.created_by_id != request.user.pk and not access.is_admin(request.user):

@@ -9,9 +9,24 @@ from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from gonghui.core.errors import DomainError
-from gonghui.core.models import OrgUnit
+from gonghui.core.models import OrgUnit, User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as the views see it: ``HtmxMiddleware`` sets ``htmx`` on every one."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """The request of a view behind ``login_required``. The stubs type ``user`` as
+    ``User | AnonymousUser`` because they cannot see the decorator rule the anonymous one
+    out; this annotation says so once instead of a cast in every view."""
+
+    user: User
 
 
 def form_error(form: BaseForm, err: DomainError) -> None:

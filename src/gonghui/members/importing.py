@@ -376,7 +376,7 @@ def _read_csv(path: Path) -> SheetData:
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     head = list(islice(reader, HEADER_SCAN_ROWS + 2))
     match = rules.find_header(head)
@@ -796,10 +796,10 @@ def _existing(ids: list[str]) -> dict[str, tuple[Any, ...]]:
     head = (
         f"SELECT {pcols}, {mcols}, u.{qn('name')} FROM {qn(person.db_table)} p"  # noqa: S608
         f" LEFT JOIN {qn(member.db_table)} m"
-        f" ON m.{qn(member.get_field('person').column)} = p.{qn(person.pk.column)}"
+        f" ON m.{qn(_column(member, 'person'))} = p.{qn(_column(person, 'pk'))}"
         f" LEFT JOIN {qn(unit.db_table)} u"
-        f" ON u.{qn(unit.pk.column)} = m.{qn(member.get_field('union').column)}"
-        f" WHERE p.{qn(person.get_field('id_number').column)}"
+        f" ON u.{qn(_column(unit, 'pk'))} = m.{qn(_column(member, 'union'))}"
+        f" WHERE p.{qn(_column(person, 'id_number'))}"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -1232,10 +1232,10 @@ def _write_rows(
     _bulk_update(Member, takeover_updates, {"updated_at": now})
     _bulk_update(Member, [(pk, ch) for pk, ch, _f in plan.member_updates], {"updated_at": now})
     event_kinds = [MembershipEvent.Kind.IMPORTED.value] * len(event_members)
-    for pk, ch, from_unit in plan.member_updates:
-        if from_unit is not None:
+    for pk, ch, moved_from in plan.member_updates:
+        if moved_from is not None:
             event_members.append(pk)
-            event_from.append(from_unit)
+            event_from.append(moved_from)
             event_to.append(ch["unit_id"])
             event_kinds.append(MembershipEvent.Kind.MOVED.value)
     events = _Inserter(MembershipEvent, keys=False)  # nothing refers to an event

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, Protocol, cast
 
-from django.forms import BoundField, Select
+from django.forms import BoundField, ChoiceField, Select
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .queries import ListMember
+from .queries import ListPerson, ListUnit
 
 _STATUS_BADGE = {"active": "text-bg-success", "applied": "text-bg-warning"}
 
@@ -31,9 +31,31 @@ def _url_pattern(name: str) -> tuple[str, str]:
     return head, tail
 
 
-def member_rows_html(members: Iterable[ListMember]) -> SafeString:
-    """The list's table rows. Each member carries the display attributes the view set
-    (``masked_id``, ``masked_phone``, ``can_reveal`` and the ``*_label`` texts)."""
+class MemberRow(Protocol):
+    """A row as the list view hands it over: a ``queries.ListMember`` carrying the display
+    attributes the view set on it (masked values, the reveal right, translated labels)."""
+
+    pk: int
+    member_no: str
+    status: str
+    work_status: str
+    is_model_worker: bool
+    unit_id: int
+    union_id: int
+    person: ListPerson
+    unit: ListUnit
+    union: ListUnit
+    masked_id: str
+    masked_phone: str
+    can_reveal: bool
+    gender_label: str
+    employment_label: str
+    status_label: str
+    work_status_label: str
+
+
+def member_rows_html(members: Iterable[MemberRow]) -> SafeString:
+    """The list's table rows."""
     detail = _url_pattern("members:detail")
     reveal = _url_pattern("members:reveal")
     model_worker = escape(_("Model worker"))
@@ -119,8 +141,9 @@ def widget_html(bf: BoundField) -> SafeString:
     attrs = bf.build_widget_attrs(dict(widget.attrs), widget)
     if bf.auto_id and "id" not in widget.attrs:
         attrs["id"] = bf.auto_id
-    if type(widget) is Select and _flat(bf.field.choices):
-        return _select_html(bf, attrs)
+    field = bf.field
+    if type(widget) is Select and isinstance(field, ChoiceField) and _flat(field.choices):
+        return _select_html(bf, field, attrs)
     w = widget.get_context(bf.html_name, bf.value(), attrs)["widget"]
     if "optgroups" not in w:
         value = w["value"]
@@ -144,14 +167,16 @@ def _flat(choices: Any) -> bool:
     return all(not isinstance(label, (list, tuple)) for _value, label in choices)
 
 
-def _select_html(bf: BoundField, attrs: dict[str, Any]) -> SafeString:
+def _select_html(bf: BoundField, field: ChoiceField, attrs: dict[str, Any]) -> SafeString:
     """A plain select as ``widget_html`` writes it from the widget's context, straight from
     the field's choices: the context builds a dictionary per option (half a millisecond for
     the list's filter fields). The first option equal to the value is the selected one."""
     value = bf.value()
     chosen: str | None = "" if value is None else str(value)
     options = []
-    for choice, label in bf.field.choices:
+    # Django normalises a ChoiceField's choices to (value, label) pairs when they are set;
+    # the stubs give the getter the setter's wider type (mappings, callables).
+    for choice, label in cast(Iterable[tuple[Any, Any]], field.choices):
         selected = str(choice) == chosen
         if selected:
             chosen = None  # as Django's Select: one selected option at most

@@ -575,6 +575,8 @@ def profile_update_self(
         .select_related("person", "union")
         .filter(person_id=actor.person_id)
         .first()
+        if actor.person_id is not None
+        else None
     )
     if member is None:
         raise DomainError("member.no_profile", _("Your account is not linked to a member record."))

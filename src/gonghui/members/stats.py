@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -19,6 +20,15 @@ from gonghui.core import rules
 from gonghui.core.models import UNION_KINDS, OrgUnit
 
 from .models import EmploymentType, Member, MemberStatus, WorkStatus
+
+
+class _UnitCount(TypedDict):
+    """Members and women of one unit, with the union it lies in."""
+
+    unit_id: int
+    union_id: int
+    n: int
+    women: int
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ def unit_stats(unit: OrgUnit, *, today: date) -> UnitStats:
     }
 
     # 3. Members and women per (unit, union), rolled up below into groups and unions.
-    per_unit = list(
+    per_unit: list[_UnitCount] = list(
         members.values("unit_id", "union_id")
         .annotate(n=Count("id"), women=Count("id", filter=Q(person__gender="F")))
         .order_by()
@@ -172,7 +182,7 @@ def unit_stats(unit: OrgUnit, *, today: date) -> UnitStats:
     )
 
 
-def _by_child(unit: OrgUnit, units: dict[int, OrgUnit], per_unit: list[dict]) -> list[Bucket]:
+def _by_child(unit: OrgUnit, units: dict[int, OrgUnit], per_unit: list[_UnitCount]) -> list[Bucket]:
     """Members per direct child of ``unit`` (its union groups, branches or unions);
     members placed on ``unit`` itself form their own bucket."""
     counts: dict[int, int] = {}
@@ -200,7 +210,7 @@ def _by_child(unit: OrgUnit, units: dict[int, OrgUnit], per_unit: list[dict]) ->
 
 
 def _unions(
-    unit: OrgUnit, units: dict[int, OrgUnit], per_unit: list[dict]
+    unit: OrgUnit, units: dict[int, OrgUnit], per_unit: list[_UnitCount]
 ) -> tuple[list[UnionRow], int | None, Fraction | None]:
     """Each union of the subtree with its members, women and enrolment rate, and the
     enrolment rate of the whole subtree over the unions whose staff count is known."""
