@@ -316,14 +316,24 @@ def member_hardship_flag_set(*, actor: User | None, member: Member, value: bool)
     return member
 
 
+# What a general edit's audit row records: everything but the hardship flag, whose change
+# gets a row of its own that only holders of the hardship permission read (decision 0006).
+_AUDITED_MEMBER_FIELDS = [f for f in MEMBER_FIELDS if f != "is_in_hardship"]
+
+
+@transaction.atomic
 def member_update(*, actor: User | None, member: Member, **changes: Any) -> Member:
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
     require_permission(actor, Perm.EDIT_MEMBERS, member.union)
     unknown = set(changes) - set(PERSON_FIELDS) - set(MEMBER_FIELDS)
     if unknown:
         raise DomainError("member.bad_field", f"unknown fields {sorted(unknown)}")
+    hardship = changes.pop("is_in_hardship", None)
+    if hardship is not None and hardship != member.is_in_hardship:
+        member = member_hardship_flag_set(actor=actor, member=member, value=hardship)
+        member = Member.objects.select_related("person").get(pk=member.pk)
     person = member.person
-    before = {**snapshot(person, PERSON_FIELDS), **snapshot(member, MEMBER_FIELDS)}
+    before = {**snapshot(person, PERSON_FIELDS), **snapshot(member, _AUDITED_MEMBER_FIELDS)}
     pchanges = {k: v for k, v in changes.items() if k in PERSON_FIELDS}
     if pchanges:
         cleaned = _clean_changes({k: getattr(person, k) for k in PERSON_FIELDS}, pchanges)
@@ -349,7 +359,7 @@ def member_update(*, actor: User | None, member: Member, **changes: Any) -> Memb
         raise DomainError(
             "member.number_taken", _("That member number is taken."), field="member_no"
         ) from e
-    after = {**snapshot(person, PERSON_FIELDS), **snapshot(member, MEMBER_FIELDS)}
+    after = {**snapshot(person, PERSON_FIELDS), **snapshot(member, _AUDITED_MEMBER_FIELDS)}
     audit(
         actor=actor,
         action="member.update",

@@ -60,3 +60,14 @@ def test_it_numbers_members_uniquely_when_approved_at_the_same_moment(world):
     )
     assert len(set(numbers)) == 8
     assert all(n.startswith("SCH-") for n in numbers)
+
+
+def test_every_member_service_that_locks_a_row_runs_in_its_own_transaction(world):
+    # given: no surrounding transaction (as in a view: ATOMIC_REQUESTS is off), where
+    # PostgreSQL refuses SELECT ... FOR UPDATE
+    member = world.member_a
+    # when: the general edit, which locks the member row, is called
+    services.member_update(actor=world.chair, member=member, post="年级组长")
+    # then
+    member.refresh_from_db()
+    assert member.post == "年级组长"

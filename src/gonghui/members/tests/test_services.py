@@ -553,3 +553,31 @@ def test_it_moves_the_hardship_flag_only_for_file_keepers(world):
     # and setting it again changes nothing
     services.member_hardship_flag_set(actor=world.chair, member=world.member_a, value=True)
     assert events.count() == 1
+
+
+def test_a_general_edit_audits_the_hardship_flag_in_its_own_restricted_row(world):
+    # when: the chair edits a member's post and marks them as in hardship in one save
+    services.member_update(
+        actor=world.chair, member=world.member_a, post="班主任", is_in_hardship=True
+    )
+    # then: both are saved; the general row names the post but not the flag, which has
+    # its own row that the administrator (no hardship permission) cannot read
+    world.member_a.refresh_from_db()
+    assert world.member_a.post == "班主任" and world.member_a.is_in_hardship
+    update = AuditEvent.objects.get(action="member.update", object_id=str(world.member_a.pk))
+    assert update.after["post"] == "班主任"
+    assert "is_in_hardship" not in update.before and "is_in_hardship" not in update.after
+    from gonghui.core.queries import audit_scope
+
+    assert audit_scope(world.admin).filter(pk=update.pk).exists()
+    flag = AuditEvent.objects.get(action="member.hardship_flag")
+    assert not audit_scope(world.admin).filter(pk=flag.pk).exists()
+
+
+def test_a_cadre_s_edit_cannot_move_the_hardship_flag(world):
+    # when: a cadre (members, no hardship files) sends the flag with an edit
+    with pytest.raises(DomainError):
+        services.member_update(actor=world.cadre, member=world.member_a, is_in_hardship=True)
+    # then
+    world.member_a.refresh_from_db()
+    assert not world.member_a.is_in_hardship
