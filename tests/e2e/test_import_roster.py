@@ -119,6 +119,11 @@ def test_it_imports_a_roster_after_the_errors_are_fixed(world, new_page, tmp_pat
     expect(bad_group.locator("td").nth(1)).to_contain_text("工会小组")
     expect(bad_group.locator("td").nth(3)).to_contain_text("第一中学工会")
     expect(page.locator("form[action$='/commit/']")).to_have_count(0)
+    # and the cadre, who may not open hardship files, sees the template's hardship column
+    # ignored, with the reason
+    expect(page.locator("tr", has_text="困难职工").locator("td").nth(2)).to_contain_text(
+        "困难职工档案"
+    )
     shot(page, "import-preview-errors")
 
     # and the error report lists the same two problems
