@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from django.forms import BoundField, ChoiceField, Select
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .queries import ListPerson, ListUnit
+from .queries import ListMember
 
 _STATUS_BADGE = {"active": "text-bg-success", "applied": "text-bg-warning"}
 
@@ -31,30 +31,7 @@ def _url_pattern(name: str) -> tuple[str, str]:
     return head, tail
 
 
-class MemberRow(Protocol):
-    """A row as the list view hands it over: a ``queries.ListMember`` carrying the display
-    attributes the view set on it (masked values, the reveal right, translated labels)."""
-
-    pk: int
-    member_no: str
-    status: str
-    work_status: str
-    is_model_worker: bool
-    unit_id: int
-    union_id: int
-    person: ListPerson
-    unit: ListUnit
-    union: ListUnit
-    masked_id: str
-    masked_phone: str
-    can_reveal: bool
-    gender_label: str
-    employment_label: str
-    status_label: str
-    work_status_label: str
-
-
-def member_rows_html(members: Iterable[MemberRow]) -> SafeString:
+def member_rows_html(members: Iterable[ListMember]) -> SafeString:
     """The list's table rows."""
     detail = _url_pattern("members:detail")
     reveal = _url_pattern("members:reveal")

@@ -481,6 +481,14 @@ class ListMember:
     person: ListPerson
     unit: ListUnit
     union: ListUnit
+    # Set by the list view for display: masked values, the reveal right, translated labels.
+    masked_id: str = ""
+    masked_phone: str = ""
+    can_reveal: bool = False
+    gender_label: str = ""
+    employment_label: str = ""
+    status_label: str = ""
+    work_status_label: str = ""
 
 
 _ROW_FIELDS = (
