@@ -9,18 +9,13 @@ VENDOR := src/gonghui/static/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export GONGHUI_VAR_DIR ?= $(CURDIR)/var
 
-# What mypy checks (see docs/architecture.md): all of core but migrations and tests (its
-# views take web.AuthenticatedHttpRequest, so request.user is a User), and the domain layer
-# of care, congress and members: every module except the web layer (views, forms, urls,
-# template tags, admin, apps.py), migrations and tests. A new module is picked up without
-# editing this. --follow-imports=silent: modules imported from outside the list (the other
-# apps' views) are read for their types but their own errors are not reported.
-MYPY_DOMAIN := $(sort \
-  $(shell find src/gonghui/core -name '*.py' -not -path '*/migrations/*' -not -path '*/tests/*') \
-  $(shell find src/gonghui/care src/gonghui/congress src/gonghui/members -name '*.py' \
-    -not -path '*/migrations/*' -not -path '*/tests/*' -not -path '*/templatetags/*' \
-    -not -name '*views*' -not -name '*forms*' -not -name '*urls*' \
-    -not -name 'admin.py' -not -name 'apps.py'))
+# What mypy checks (see docs/architecture.md): all of core, members, congress and care but
+# migrations and tests. Their views take core.web.AuthenticatedHttpRequest, so request.user is
+# a User. A new module is picked up without editing this. --follow-imports=silent: modules
+# imported from outside the list (the other apps) are read for their types but their own
+# errors are not reported.
+MYPY_DOMAIN := $(sort $(shell find src/gonghui/core src/gonghui/members src/gonghui/congress \
+  src/gonghui/care -name '*.py' -not -path '*/migrations/*' -not -path '*/tests/*'))
 
 .PHONY: install assets messages demo serve worker test test-sqlite test-postgres test-e2e lint bench clean
 

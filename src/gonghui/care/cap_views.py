@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gonghui.core.errors import DomainError
-from gonghui.core.web import form_error, form_page
+from gonghui.core.web import AuthenticatedHttpRequest, form_error, form_page
 
 from . import cap_defaults
 from .cap_forms import CorrectForm, WithdrawForm, YearCapsForm
@@ -32,12 +32,12 @@ NOT_RETROACTIVE = _lazy(
 )
 
 
-def _reader(request: HttpRequest) -> None:
+def _reader(request: AuthenticatedHttpRequest) -> None:
     if not cap_defaults.may_read(request.user):
         raise PermissionDenied
 
 
-def _editor(request: HttpRequest) -> None:
+def _editor(request: AuthenticatedHttpRequest) -> None:
     if not cap_defaults.may_edit(request.user):
         raise PermissionDenied
 
@@ -55,7 +55,7 @@ def _province_url(province: str) -> str:
 
 @login_required
 @require_GET
-def caps_index(request: HttpRequest) -> HttpResponse:
+def caps_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reader(request)
     editor = cap_defaults.may_edit(request.user)
     reach = cap_defaults.unions_by_province() if editor else {}
@@ -73,7 +73,7 @@ def caps_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def caps_province(request: HttpRequest, province: str) -> HttpResponse:
+def caps_province(request: AuthenticatedHttpRequest, province: str) -> HttpResponse:
     _reader(request)
     province = _province_or_404(province)
     editor = cap_defaults.may_edit(request.user)
@@ -88,7 +88,12 @@ def caps_province(request: HttpRequest, province: str) -> HttpResponse:
 
 
 def _year_caps_page(
-    request: HttpRequest, form: YearCapsForm, *, province: str | None, title: str, back: str
+    request: AuthenticatedHttpRequest,
+    form: YearCapsForm,
+    *,
+    province: str | None,
+    title: str,
+    back: str,
 ) -> HttpResponse:
     """Shows a new year's (or a new province's) form; a valid POST stores the caps and
     goes to the province."""
@@ -126,7 +131,7 @@ def _year_caps_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caps_new_year(request: HttpRequest, province: str) -> HttpResponse:
+def caps_new_year(request: AuthenticatedHttpRequest, province: str) -> HttpResponse:
     _editor(request)
     province = _province_or_404(province)
     caps = cap_defaults.province_caps(province)
@@ -147,7 +152,7 @@ def caps_new_year(request: HttpRequest, province: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caps_new_province(request: HttpRequest) -> HttpResponse:
+def caps_new_province(request: AuthenticatedHttpRequest) -> HttpResponse:
     _editor(request)
     form = YearCapsForm(request.POST or None, provinces=cap_defaults.provinces_without_caps())
     return _year_caps_page(
@@ -161,7 +166,9 @@ def caps_new_province(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caps_correct(request: HttpRequest, province: str, item: str, year: int) -> HttpResponse:
+def caps_correct(
+    request: AuthenticatedHttpRequest, province: str, item: str, year: int
+) -> HttpResponse:
     _editor(request)
     rule = cap_defaults.province_rule(province, item, year)
     if rule is None:
@@ -200,7 +207,7 @@ def caps_correct(request: HttpRequest, province: str, item: str, year: int) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caps_withdraw(request: HttpRequest, province: str, year: int) -> HttpResponse:
+def caps_withdraw(request: AuthenticatedHttpRequest, province: str, year: int) -> HttpResponse:
     _editor(request)
     province = _province_or_404(province)
     column = next((c for c in cap_defaults.province_caps(province).years if c.year == year), None)

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.forms import field_as
 from gonghui.core.models import OrgUnit
 from gonghui.members.models import EmploymentType, WorkStatus
 
@@ -52,7 +53,9 @@ def preset_initial(key: str, today: date) -> dict[str, Any]:
 
 
 class PlanForm(forms.Form):
-    union = forms.ModelChoiceField(queryset=None, label=_("Union"), empty_label=None)  # type: ignore[arg-type]
+    union: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
+        queryset=None, label=_("Union"), empty_label=None
+    )
     title = forms.CharField(label=_("Title"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=Distribution.Kind.choices)
     cap_item = forms.ChoiceField(label=_("Counts against the cap of"), choices=CapItem.choices)
@@ -92,9 +95,10 @@ class PlanForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unions = distributions.plan_unions(user)
-        field = self.fields["union"]
-        field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in unions]).order_by("path")  # type: ignore[attr-defined]
-        self.fields["unit_ids"].choices = distributions.plan_groups(unions)
+        field_as(self, "union", forms.ModelChoiceField).queryset = OrgUnit.objects.filter(
+            pk__in=[u.pk for u in unions]
+        ).order_by("path")
+        field_as(self, "unit_ids", forms.ChoiceField).choices = distributions.plan_groups(unions)
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.DateInput):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -130,7 +134,7 @@ class LineFilterForm(forms.Form):
 
     def __init__(self, *args: Any, groups: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All groups")), *groups]
+        field_as(self, "unit", forms.ChoiceField).choices = [("", _("All groups")), *groups]
         self.fields["unit"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["state"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.attrs.update(

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
-from gonghui.core.models import BackgroundJob, OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.models import BackgroundJob, OrgUnit, User
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 from gonghui.members.models import EmploymentType, WorkStatus
 
 from . import distributions, receipts, rules
@@ -47,12 +47,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_manage(request: HttpRequest) -> None:
+def _require_manage(request: AuthenticatedHttpRequest) -> None:
     if not distributions.may_manage(request.user):
         raise PermissionDenied
 
 
-def _distribution_or_404(request: HttpRequest, pk: int) -> Distribution:
+def _distribution_or_404(request: AuthenticatedHttpRequest, pk: int) -> Distribution:
     _require_manage(request)
     d = distributions.distribution_for(request.user, pk)
     if d is None:
@@ -81,7 +81,7 @@ def _detail_url(d: Distribution, query: str = "") -> str:
 
 @login_required
 @require_GET
-def distribution_list(request: HttpRequest) -> HttpResponse:
+def distribution_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     page = Paginator(distributions.distributions_for(request.user), 25).get_page(
         request.GET.get("page")
@@ -100,7 +100,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def distribution_new(request: HttpRequest) -> HttpResponse:
+def distribution_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     if not distributions.plan_unions(request.user):
         raise PermissionDenied
@@ -134,26 +134,28 @@ def distribution_new(request: HttpRequest) -> HttpResponse:
 
 # ---- one distribution ---------------------------------------------------------------------
 
-CAP_BADGES = {
+# Keyed by the cap state value read from a line (a plain str).
+CAP_BADGES: dict[str, str] = {
     DistributionLine.CapState.OK: "text-bg-success",
     DistributionLine.CapState.OVER: "text-bg-danger",
     DistributionLine.CapState.OVERRIDDEN: "text-bg-warning",
 }
 
 
-def _rows(user: Any, d: Distribution, lines: list[DistributionLine]) -> list[DistributionLine]:
+def _rows(user: User, d: Distribution, lines: list[DistributionLine]) -> list[DistributionLine]:
     """What each row shows and offers, decided here rather than in the template."""
     ready = d.status == Distribution.Status.READY
     may_override = access.has_perm(user, Perm.OVERRIDE_CAPS, d.union)
     states = dict(DistributionLine.CapState.choices)
-    for ln in lines:
+    for ln in lines:  # display-only attributes for the templates
         open_ = ready and ln.handed_out_at is None and ln.excluded_at is None
-        ln.badge = CAP_BADGES.get(ln.cap_state, "text-bg-secondary")
-        ln.state_label = states.get(ln.cap_state, ln.cap_state)
-        ln.is_over = ln.cap_state == DistributionLine.CapState.OVER and ln.excluded_at is None
-        ln.can_tick = open_ and rules.may_hand_out(ln.cap_state)
-        ln.can_override = open_ and may_override and ln.is_over
-        ln.can_exclude = open_
+        is_over = ln.cap_state == DistributionLine.CapState.OVER and ln.excluded_at is None
+        ln.badge = CAP_BADGES.get(ln.cap_state, "text-bg-secondary")  # type: ignore[attr-defined]
+        ln.state_label = states.get(ln.cap_state, ln.cap_state)  # type: ignore[attr-defined]
+        ln.is_over = is_over  # type: ignore[attr-defined]
+        ln.can_tick = open_ and rules.may_hand_out(ln.cap_state)  # type: ignore[attr-defined]
+        ln.can_override = open_ and may_override and is_over  # type: ignore[attr-defined]
+        ln.can_exclude = open_  # type: ignore[attr-defined]
     return lines
 
 
@@ -167,7 +169,7 @@ def _progress_context(d: Distribution, job: BackgroundJob | None) -> dict[str, A
     }
 
 
-def _detail_context(request: HttpRequest, d: Distribution) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, d: Distribution) -> dict[str, Any]:
     groups = distributions.group_figures(d)
     form = LineFilterForm(request.GET, groups=[(g.unit_id, g.name) for g in groups])
     unit_id, state, q = form.values()
@@ -223,7 +225,7 @@ def _criteria_text(d: Distribution) -> list[str]:
 
 @login_required
 @require_GET
-def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _distribution_or_404(request, pk)
     ctx = _detail_context(request, d)
     if request.htmx and not request.htmx.boosted:
@@ -235,7 +237,7 @@ def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def distribution_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled while the list is built; when the work ends the polling
     page reloads itself to show the list."""
     d = _distribution_or_404(request, pk)
@@ -248,7 +250,7 @@ def distribution_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _act(request: HttpRequest, d: Distribution, call: Any, done: str) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, d: Distribution, call: Any, done: str) -> HttpResponse:
     try:
         call()
     except DomainError as e:
@@ -260,7 +262,7 @@ def _act(request: HttpRequest, d: Distribution, call: Any, done: str) -> HttpRes
 
 @login_required
 @require_POST
-def distribution_build(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _distribution_or_404(request, pk)
     return _act(
         request,
@@ -274,7 +276,7 @@ def distribution_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def distribution_close(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _distribution_or_404(request, pk)
     return _act(
         request,
@@ -286,7 +288,7 @@ def distribution_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def distribution_handout(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def distribution_handout(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     """Tick off one person; on an htmx request only the row is redrawn."""
     d = _distribution_or_404(request, pk)
     line = _line_or_404(d, line_id)
@@ -316,7 +318,7 @@ def distribution_handout(request: HttpRequest, pk: int, line_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def distribution_handout_group(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_handout_group(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Tick off everyone of one group who may receive the gift; people over the cap
     without the chair's approval stay open."""
     d = _distribution_or_404(request, pk)
@@ -340,7 +342,7 @@ def distribution_handout_group(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def distribution_override(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def distribution_override(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     d = _distribution_or_404(request, pk)
     if not access.has_perm(request.user, Perm.OVERRIDE_CAPS, d.union):
         raise PermissionDenied
@@ -361,7 +363,7 @@ def distribution_override(request: HttpRequest, pk: int, line_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def distribution_exclude(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def distribution_exclude(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     d = _distribution_or_404(request, pk)
     line = _line_or_404(d, line_id)
     form = ReasonForm(request.POST)
@@ -387,7 +389,7 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-def _with_list(request: HttpRequest, pk: int) -> Distribution:
+def _with_list(request: AuthenticatedHttpRequest, pk: int) -> Distribution:
     d = _distribution_or_404(request, pk)
     if d.status not in (Distribution.Status.READY, Distribution.Status.CLOSED):
         raise Http404
@@ -396,14 +398,14 @@ def _with_list(request: HttpRequest, pk: int) -> Distribution:
 
 @login_required
 @require_GET
-def distribution_receipts_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_receipts_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _with_list(request, pk)
     return _download(receipts.receipts_docx(d), DOCX, receipts.file_name(d, "docx"))
 
 
 @login_required
 @require_GET
-def distribution_receipts_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def distribution_receipts_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     d = _with_list(request, pk)
     return _download(receipts.receipts_xlsx(d), XLSX, receipts.file_name(d, "xlsx"))
 
@@ -413,7 +415,7 @@ def distribution_receipts_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def distribution_counts(request: HttpRequest) -> HttpResponse:
+def distribution_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.has_any(request.user, Perm.VIEW_STATS):
         raise PermissionDenied
     this_year = timezone.localdate().year

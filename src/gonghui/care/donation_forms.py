@@ -8,15 +8,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.forms import field_as
 from gonghui.core.models import OrgUnit
 from gonghui.members.models import Member, MemberStatus
 
 from . import donations
+from .forms import MoneyBounds
 from .models import CapItem
 from .models.donations import Donation, DonationDrive
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 GRID_ROWS = 12
 
 
@@ -31,6 +33,11 @@ def style_fields(form: forms.BaseForm, small: bool = False) -> None:
             w.attrs.setdefault("class", "form-control form-control-sm" if small else "form-control")
 
 
+class MemberNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return obj.person.name
+
+
 class ManagedUnionForm(forms.Form):
     """A form that opens something (a drive, a plan) in one of the unions where the user
     manages care; with only one, it is chosen already."""
@@ -40,7 +47,9 @@ class ManagedUnionForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unions = donations.manage_unions(user)
-        self.fields["union"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in unions])
+        field_as(self, "union", forms.ModelChoiceField).queryset = OrgUnit.objects.filter(
+            pk__in=[u.pk for u in unions]
+        )
         if len(unions) == 1:
             self.fields["union"].initial = unions[0].pk
         style_fields(self)
@@ -83,7 +92,7 @@ class GridDateForm(forms.Form):
 class UseForm(forms.Form):
     given_on = forms.DateField(label=_("Date given"), widget=DATE_WIDGET)
     amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
-    recipient = forms.ModelChoiceField(
+    recipient = MemberNameChoiceField(
         queryset=Member.objects.none(), required=False, label=_("Member helped")
     )
     recipient_description = forms.CharField(
@@ -98,12 +107,11 @@ class UseForm(forms.Form):
 
     def __init__(self, *args: Any, drive: DonationDrive, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = (
+        field_as(self, "recipient", forms.ModelChoiceField).queryset = (
             Member.objects.filter(union=drive.union, status=MemberStatus.ACTIVE)
             .select_related("person")
             .order_by("person__name")
         )
-        self.fields["recipient"].label_from_instance = lambda m: m.person.name
         style_fields(self)
 
 

@@ -10,11 +10,12 @@ does not exist (404).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import donations, insurance
 from .donation_forms import DonationGrid, DriveForm, GridDateForm, UseForm, YearForm
@@ -33,12 +34,12 @@ from .models.donations import DonationDrive
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_manage(request: HttpRequest) -> None:
+def _require_manage(request: AuthenticatedHttpRequest) -> None:
     if not donations.may_manage(request.user):
         raise PermissionDenied
 
 
-def _managed_or_404(request: HttpRequest, pk: int) -> DonationDrive:
+def _managed_or_404(request: AuthenticatedHttpRequest, pk: int) -> DonationDrive:
     _require_manage(request)
     drive = donations.drive_managed(request.user, pk)
     if drive is None:
@@ -52,7 +53,7 @@ def _detail_url(drive: DonationDrive) -> str:
 
 @login_required
 @require_GET
-def donation_drive_list(request: HttpRequest) -> HttpResponse:
+def donation_drive_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     manages = donations.may_manage(user)
     if not manages and not access.has_any(user, Perm.PARTICIPATE):
@@ -60,7 +61,7 @@ def donation_drive_list(request: HttpRequest) -> HttpResponse:
     managed = set(donations.drives_managed(user).values_list("pk", flat=True))
     drives = list(donations.drives_visible(user)[:200])
     for d in drives:
-        d.can_manage = d.pk in managed
+        d.can_manage = d.pk in managed  # type: ignore[attr-defined]  # display only
     return render(
         request,
         "care/donations/list.html",
@@ -70,7 +71,7 @@ def donation_drive_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def donation_drive_new(request: HttpRequest) -> HttpResponse:
+def donation_drive_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     if not donations.manage_unions(request.user):
         raise PermissionDenied
@@ -91,7 +92,7 @@ def donation_drive_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def donation_drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_drive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     drive = _managed_or_404(request, pk)
     totals = donations.drive_totals(drive)
     pie = [{"name": s.label, "value": float(s.amount)} for s in totals.by_source]
@@ -112,7 +113,7 @@ def donation_drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def donation_drive_close(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_drive_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     drive = _managed_or_404(request, pk)
     try:
         donations.drive_close(actor=request.user, drive=drive)
@@ -125,7 +126,7 @@ def donation_drive_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def donation_entry(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Many donations at once: the office types the collection sheet into a grid."""
     drive = _managed_or_404(request, pk)
     if request.method == "POST":
@@ -136,7 +137,11 @@ def donation_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 donations.DonationRow(
                     donor_name=f.cleaned_data["donor_name"],
                     source=f.cleaned_data["source"],
-                    amount=f.cleaned_data["amount"] if f.cleaned_data["amount"] is not None else 0,
+                    amount=(
+                        f.cleaned_data["amount"]
+                        if f.cleaned_data["amount"] is not None
+                        else Decimal(0)
+                    ),
                     donated_on=on,
                     anonymous=f.cleaned_data["anonymous"],
                 )
@@ -160,7 +165,7 @@ def donation_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def donation_use_new(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_use_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     drive = _managed_or_404(request, pk)
     if request.method == "POST":
         form = UseForm(request.POST, drive=drive)
@@ -182,7 +187,7 @@ def donation_use_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def donation_thanks(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_thanks(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     drive = donations.drive_visible(request.user, pk)
     if drive is None:
         raise Http404
@@ -199,7 +204,7 @@ def donation_thanks(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def donation_export(request: HttpRequest, pk: int) -> HttpResponse:
+def donation_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     drive = _managed_or_404(request, pk)
     response = HttpResponse(donations.donations_xlsx(drive), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="donations-{drive.pk}.xlsx"'
@@ -208,7 +213,7 @@ def donation_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def donation_counts(request: HttpRequest) -> HttpResponse:
+def donation_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Drives and insurance per union in the user's statistical reach: figures only."""
     if not access.has_any(request.user, Perm.VIEW_STATS):
         raise PermissionDenied

@@ -4,7 +4,7 @@ ledger.py, whose DomainErrors the views attach to the field they name."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils import timezone
@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import CapItem, EventKind
 
-MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
+
+class MoneyBounds(TypedDict):
+    """The DecimalField arguments of an amount in yuan; a TypedDict so that ``**MONEY`` is
+    checked against the field's parameters."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal | int
+
+
+MONEY: MoneyBounds = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class DateInput(forms.DateInput):

@@ -9,14 +9,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.forms import field_as
 from gonghui.core.models import OrgUnit, Person
 from gonghui.members.models import Member, MemberStatus
 
+from .forms import MoneyBounds
 from .models import AidRecord, HardshipCause, HardshipFile, HardshipReview, HardshipTier
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
+MONEY: MoneyBounds = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 
 class Styled(forms.Form):
@@ -101,7 +103,7 @@ class FileFieldsForm(Styled):
 
     def __init__(self, *args: Any, cadres: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pair_cadre"].queryset = cadres
+        field_as(self, "pair_cadre", forms.ModelChoiceField).queryset = cadres
 
 
 class FileOpenForm(FileFieldsForm):
@@ -195,7 +197,7 @@ class AidForm(Styled):
 
     def __init__(self, *args: Any, cadres: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = cadres
+        field_as(self, "responsible", forms.ModelChoiceField).queryset = cadres
         self.fields["given_on"].initial = timezone.localdate()
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import UNION_KINDS, OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import hardship, hardship_exports, rules
 from .hardship_forms import (
@@ -56,7 +56,7 @@ def _require_keeper(user: Any) -> None:
         raise PermissionDenied
 
 
-def _file_or_404(request: HttpRequest, file_id: int) -> HardshipFile:
+def _file_or_404(request: AuthenticatedHttpRequest, file_id: int) -> HardshipFile:
     _require_keeper(request.user)
     file = hardship.file_for_page(request.user, file_id)
     if file is None:
@@ -64,7 +64,7 @@ def _file_or_404(request: HttpRequest, file_id: int) -> HardshipFile:
     return file
 
 
-def _editable_file(request: HttpRequest, file_id: int) -> HardshipFile:
+def _editable_file(request: AuthenticatedHttpRequest, file_id: int) -> HardshipFile:
     file = _file_or_404(request, file_id)
     if not hardship.may_edit(request.user, file.union):
         raise PermissionDenied
@@ -93,7 +93,7 @@ def _detail_url(file: HardshipFile) -> str:
 
 @login_required
 @require_GET
-def hardship_list(request: HttpRequest) -> HttpResponse:
+def hardship_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_keeper(request.user)
     today = _today()
     visible = hardship.files_visible(request.user)
@@ -104,9 +104,9 @@ def hardship_list(request: HttpRequest) -> HttpResponse:
         visible.filter(hardship.due_filter(today)).values_list("pk", flat=True).distinct()
     )
     rows = list(page.object_list)
-    for f in rows:
-        f.is_due = f.pk in due_ids
-        f.cause_label = _cause_labels([f.primary_cause])[0]
+    for f in rows:  # display-only attributes for the template
+        f.is_due = f.pk in due_ids  # type: ignore[attr-defined]
+        f.cause_label = _cause_labels([f.primary_cause])[0]  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     unions = _editable_unions(request.user)
@@ -127,7 +127,7 @@ def hardship_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def hardship_counts(request: HttpRequest) -> HttpResponse:
+def hardship_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not hardship.may_see_counts(request.user):
         raise PermissionDenied
     try:
@@ -139,7 +139,7 @@ def hardship_counts(request: HttpRequest) -> HttpResponse:
     tier_totals = {t: sum(r.by_tier.get(t, 0) for r in rows) for t in tiers}
     cause_totals = {c: sum(r.by_cause.get(c, 0) for r in rows) for c in causes}
     for r in rows:
-        r.tier_cells = [r.by_tier.get(t, 0) for t in tiers]
+        r.tier_cells = [r.by_tier.get(t, 0) for t in tiers]  # type: ignore[attr-defined]  # display only
     charts = {
         "tier": {
             "type": "bar",
@@ -166,7 +166,7 @@ def hardship_counts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def hardship_reads(request: HttpRequest) -> HttpResponse:
+def hardship_reads(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not hardship.may_oversee_any(request.user):
         raise PermissionDenied
     file_id = request.GET.get("file")
@@ -180,7 +180,7 @@ def hardship_reads(request: HttpRequest) -> HttpResponse:
     ids = {int(e.object_id) for e in page.object_list}
     names = dict(HardshipFile.objects.filter(pk__in=ids).values_list("pk", "member__person__name"))
     for e in page.object_list:
-        e.member_name = names.get(int(e.object_id), "")
+        e.member_name = names.get(int(e.object_id), "")  # type: ignore[attr-defined]  # display only
     return render(request, "care/hardship/read_log.html", {"page": page, "file": file})
 
 
@@ -189,7 +189,7 @@ def hardship_reads(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def hardship_detail(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_detail(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _file_or_404(request, file_id)
     hardship.log_read(actor=request.user, file=file, context="detail page")
     per_head = hardship_exports.per_head(
@@ -228,7 +228,7 @@ def hardship_detail(request: HttpRequest, file_id: int) -> HttpResponse:
 
 
 def _file_form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: Any,
     *,
     title: str,
@@ -251,12 +251,12 @@ def _file_form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_new(request: HttpRequest) -> HttpResponse:
+def hardship_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_keeper(request.user)
     unions = _editable_unions(request.user)
-    if not unions.exists():
-        raise PermissionDenied
     first = unions.order_by("path").first()
+    if first is None:
+        raise PermissionDenied
     form = FileOpenForm(
         request.POST or None,
         unions=unions,
@@ -286,7 +286,7 @@ def hardship_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_edit(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_edit(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _editable_file(request, file_id)
     initial = {k: getattr(file, k) for k in hardship.FILE_FIELDS}
     initial["pair_cadre"] = file.pair_cadre_id
@@ -312,7 +312,7 @@ def hardship_edit(request: HttpRequest, file_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_family_new(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_family_new(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _editable_file(request, file_id)
     form = FamilyForm(request.POST or None)
 
@@ -332,7 +332,9 @@ def _family_member(file: HardshipFile, person_id: int) -> HardshipFamilyMember:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_family_edit(request: HttpRequest, file_id: int, person_id: int) -> HttpResponse:
+def hardship_family_edit(
+    request: AuthenticatedHttpRequest, file_id: int, person_id: int
+) -> HttpResponse:
     file = _editable_file(request, file_id)
     person = _family_member(file, person_id)
     initial = {k: getattr(person, k) for k in hardship.FAMILY_FIELDS}
@@ -347,7 +349,9 @@ def hardship_family_edit(request: HttpRequest, file_id: int, person_id: int) -> 
 
 @login_required
 @require_POST
-def hardship_family_archive(request: HttpRequest, file_id: int, person_id: int) -> HttpResponse:
+def hardship_family_archive(
+    request: AuthenticatedHttpRequest, file_id: int, person_id: int
+) -> HttpResponse:
     file = _editable_file(request, file_id)
     person = _family_member(file, person_id)
     form = ReasonForm(request.POST)
@@ -367,7 +371,7 @@ def hardship_family_archive(request: HttpRequest, file_id: int, person_id: int) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_review(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_review(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _editable_file(request, file_id)
     form = ReviewForm(request.POST or None, initial={"income": file.household_income_monthly})
 
@@ -381,7 +385,7 @@ def hardship_review(request: HttpRequest, file_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_exit(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_exit(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _editable_file(request, file_id)
     form = ExitForm(request.POST or None)
 
@@ -394,7 +398,7 @@ def hardship_exit(request: HttpRequest, file_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_aid(request: HttpRequest, file_id: int) -> HttpResponse:
+def hardship_aid(request: AuthenticatedHttpRequest, file_id: int) -> HttpResponse:
     file = _editable_file(request, file_id)
     form = AidForm(request.POST or None, cadres=hardship.pairing_candidates(file.union))
 
@@ -413,7 +417,7 @@ def hardship_aid(request: HttpRequest, file_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def hardship_mine(request: HttpRequest) -> HttpResponse:
+def hardship_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     member, file = hardship.my_file(request.user)
     if member is None:
         raise Http404
@@ -430,7 +434,7 @@ def hardship_mine(request: HttpRequest) -> HttpResponse:
 # ---- exports -----------------------------------------------------------------------------
 
 
-def _export_files(request: HttpRequest, params: Any) -> list[HardshipFile]:
+def _export_files(request: AuthenticatedHttpRequest, params: Any) -> list[HardshipFile]:
     visible = hardship.files_visible(request.user).select_related("pair_cadre")
     form = FileFilterForm(params)
     return list(
@@ -440,7 +444,7 @@ def _export_files(request: HttpRequest, params: Any) -> list[HardshipFile]:
 
 @login_required
 @require_GET
-def hardship_export(request: HttpRequest) -> HttpResponse:
+def hardship_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_keeper(request.user)
     files = _export_files(request, request.GET)
     return hardship_exports.export_response(request.user, files, clear=False)
@@ -448,7 +452,7 @@ def hardship_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hardship_export_full(request: HttpRequest) -> HttpResponse:
+def hardship_export_full(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Names and figures in clear: the chair only, after confirming why (logged)."""
     if not hardship.may_oversee_any(request.user):
         raise PermissionDenied

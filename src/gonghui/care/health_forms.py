@@ -4,9 +4,12 @@ in ``health``, ``rest`` and ``retirees``, whose DomainErrors the views attach to
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.forms import field_as
 
 from .forms import MONEY, DateInput
 from .models.health import HealthCampaign, HealthCheck, RestParticipant, RetireeActivity
@@ -15,7 +18,7 @@ from .models.health import HealthCampaign, HealthCheck, RestParticipant, Retiree
 class _Styled(forms.Form):
     """Bootstrap classes on every widget, so the templates render fields in one loop."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             w = field.widget
@@ -60,9 +63,9 @@ class MemberIdsForm(forms.Form):
 
     members = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
 
-    def __init__(self, *args, allowed: list[int], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, allowed: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(i, i) for i in allowed]
+        field_as(self, "members", forms.ChoiceField).choices = [(i, i) for i in allowed]
 
 
 class RestMarkForm(forms.Form):

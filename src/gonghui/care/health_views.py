@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import chosen_union, form_error
+from gonghui.core.web import AuthenticatedHttpRequest, chosen_union, form_error
 from gonghui.members.queries import member_of_user
 
 from . import health, rest
@@ -34,12 +34,12 @@ def today() -> date:
     return timezone.localdate()
 
 
-def managed_union(request: HttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
+def managed_union(request: AuthenticatedHttpRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     unions = health.manageable_unions(request.user)
     return chosen_union(request, unions), unions
 
 
-def _campaign_or_404(request: HttpRequest, pk: int) -> HealthCampaign:
+def _campaign_or_404(request: AuthenticatedHttpRequest, pk: int) -> HealthCampaign:
     if not health.manageable_unions(request.user):
         raise PermissionDenied
     campaign = health.campaign_for(request.user, pk)
@@ -50,7 +50,7 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> HealthCampaign:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     union, unions = managed_union(request)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,14 +84,14 @@ def _campaign_context(campaign: HealthCampaign, **extra: Any) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     return render(request, "care/health/detail.html", _campaign_context(campaign))
 
 
 @login_required
 @require_POST
-def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     form = ScheduleForm(request.POST)
     if form.is_valid():
@@ -110,7 +110,7 @@ def campaign_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_mark(request: HttpRequest, pk: int, check_id: int) -> HttpResponse:
+def check_mark(request: AuthenticatedHttpRequest, pk: int, check_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     check = HealthCheck.objects.filter(campaign=campaign, pk=check_id).first()
     if check is None:
@@ -124,7 +124,7 @@ def check_mark(request: HttpRequest, pk: int, check_id: int) -> HttpResponse:
             error = err.message
     else:
         error = _("Choose done or excused.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         check = HealthCheck.objects.select_related("member__person", "member__unit").get(
             pk=check.pk
         )
@@ -147,7 +147,7 @@ def check_mark(request: HttpRequest, pk: int, check_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     try:
         health.health_campaign_close(actor=request.user, campaign=campaign)
@@ -158,7 +158,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A member's own health checks and rest history (no one else's)."""
     own = member_of_user(request.user)
     if own is None:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.services import log_sensitive_read
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import donations, insurance
 from .insurance_forms import ClaimForm, DecideForm, EnrolForm, PlanForm
@@ -33,12 +33,12 @@ from .models.donations import InsuranceClaim, InsurancePlan
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_manage(request: HttpRequest) -> None:
+def _require_manage(request: AuthenticatedHttpRequest) -> None:
     if not donations.may_manage(request.user):
         raise PermissionDenied
 
 
-def _plan_or_404(request: HttpRequest, pk: int) -> InsurancePlan:
+def _plan_or_404(request: AuthenticatedHttpRequest, pk: int) -> InsurancePlan:
     _require_manage(request)
     plan = insurance.plan_managed(request.user, pk)
     if plan is None:
@@ -46,7 +46,7 @@ def _plan_or_404(request: HttpRequest, pk: int) -> InsurancePlan:
     return plan
 
 
-def _claim_or_404(request: HttpRequest, pk: int) -> InsuranceClaim:
+def _claim_or_404(request: AuthenticatedHttpRequest, pk: int) -> InsuranceClaim:
     claim = insurance.claim_visible(request.user, pk)
     if claim is None:
         raise Http404
@@ -63,12 +63,12 @@ def _claim_url(claim: InsuranceClaim) -> str:
 
 @login_required
 @require_GET
-def insurance_plan_list(request: HttpRequest) -> HttpResponse:
+def insurance_plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     plans = insurance.plans_with_figures(request.user)
     due = {p.pk for p in insurance.renewals_due(timezone.localdate())}
     for p in plans:
-        p.renewal_due = p.pk in due
+        p.renewal_due = p.pk in due  # type: ignore[attr-defined]  # display only
     return render(
         request,
         "care/insurance/plan_list.html",
@@ -78,7 +78,7 @@ def insurance_plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def insurance_plan_new(request: HttpRequest) -> HttpResponse:
+def insurance_plan_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     if not donations.manage_unions(request.user):
         raise PermissionDenied
@@ -99,7 +99,7 @@ def insurance_plan_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def insurance_plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     enrolments = plan.enrolments.select_related("member__person", "member__unit").order_by(
         "member__unit__path", "member__person__name", "id"
@@ -121,7 +121,7 @@ def insurance_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def insurance_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def insurance_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     form = EnrolForm(request.POST)
     if not form.is_valid():
@@ -138,7 +138,7 @@ def insurance_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_enrolment_export(request: HttpRequest, pk: int) -> HttpResponse:
+def insurance_enrolment_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     response = HttpResponse(insurance.enrolments_xlsx(plan), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="enrolments-{plan.pk}.xlsx"'
@@ -147,7 +147,7 @@ def insurance_enrolment_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_claim_list(request: HttpRequest) -> HttpResponse:
+def insurance_claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_manage(request)
     qs = insurance.claims_managed(request.user)
     status = request.GET.get("status", "")
@@ -163,7 +163,7 @@ def insurance_claim_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def insurance_claim_new(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def insurance_claim_new(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = insurance.enrolment_for_claim(request.user, enrolment_id)
     if enrolment is None:
         raise Http404
@@ -189,7 +189,7 @@ def insurance_claim_new(request: HttpRequest, enrolment_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def insurance_claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def insurance_claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(request, pk)
     member = claim.enrolment.member
     manages = access.has_perm(request.user, Perm.MANAGE_CARE, member.union)
@@ -220,7 +220,7 @@ def insurance_claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def insurance_claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def insurance_claim_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     claim = insurance.claims_managed(request.user).filter(pk=pk).first()
     if claim is None:
@@ -255,7 +255,9 @@ def insurance_claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def insurance_claim_document(request: HttpRequest, pk: int, index: int) -> FileResponse:
+def insurance_claim_document(
+    request: AuthenticatedHttpRequest, pk: int, index: int
+) -> FileResponse:
     claim = _claim_or_404(request, pk)
     found = insurance.document_path(claim, index)
     if found is None:
@@ -266,7 +268,7 @@ def insurance_claim_document(request: HttpRequest, pk: int, index: int) -> FileR
 
 @login_required
 @require_GET
-def insurance_mine(request: HttpRequest) -> HttpResponse:
+def insurance_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's own enrolments, claims and donations."""
     return render(
         request,

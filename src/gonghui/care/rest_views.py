@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.core.errors import DomainError
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 from gonghui.members.models import Member
 
 from . import health, rest, rules
@@ -23,7 +23,7 @@ from .health_views import managed_union, today
 from .models.health import RestParticipant, RestRotation
 
 
-def _every_years(request: HttpRequest) -> int:
+def _every_years(request: AuthenticatedHttpRequest) -> int:
     try:
         n = int(request.GET.get("every", rules.DEFAULT_REST_EVERY_YEARS))
     except ValueError:
@@ -33,7 +33,7 @@ def _every_years(request: HttpRequest) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rotation_list(request: HttpRequest) -> HttpResponse:
+def rotation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     union, unions = managed_union(request)
     form = RotationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +58,7 @@ def rotation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "care/rest/list.html", ctx, status=400 if form.errors else 200)
 
 
-def _rotation_or_404(request: HttpRequest, pk: int) -> RestRotation:
+def _rotation_or_404(request: AuthenticatedHttpRequest, pk: int) -> RestRotation:
     if not health.manageable_unions(request.user):
         raise PermissionDenied
     rotation = rest.rotation_for(request.user, pk)
@@ -83,14 +83,14 @@ def _rotation_context(rotation: RestRotation) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def rotation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rotation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rotation = _rotation_or_404(request, pk)
     return render(request, "care/rest/detail.html", _rotation_context(rotation))
 
 
 @login_required
 @require_POST
-def rotation_nominate(request: HttpRequest, pk: int) -> HttpResponse:
+def rotation_nominate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rotation = _rotation_or_404(request, pk)
     allowed = list(health.in_work_members(rotation.union).values_list("pk", flat=True))
     form = MemberIdsForm(request.POST, allowed=allowed)
@@ -109,7 +109,9 @@ def rotation_nominate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def participant_mark(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+def participant_mark(
+    request: AuthenticatedHttpRequest, pk: int, participant_id: int
+) -> HttpResponse:
     rotation = _rotation_or_404(request, pk)
     participant = RestParticipant.objects.filter(rotation=rotation, pk=participant_id).first()
     if participant is None:

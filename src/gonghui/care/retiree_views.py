@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import DomainError
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import retirees
 from .health_forms import ActivityForm, MemberIdsForm, VisitRoundForm
 from .health_views import managed_union, today
 
 
-def _context(request: HttpRequest, **forms: object) -> dict[str, object]:
+def _context(request: AuthenticatedHttpRequest, **forms: object) -> dict[str, object]:
     union, unions = managed_union(request)
     return {
         "union": union,
@@ -31,20 +31,20 @@ def _context(request: HttpRequest, **forms: object) -> dict[str, object]:
     }
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
     union, _unions = managed_union(request)
     return redirect(f"{reverse('care:retiree_list')}?union={union.pk}")
 
 
 @login_required
 @require_GET
-def retiree_list(request: HttpRequest) -> HttpResponse:
+def retiree_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "care/retirees/list.html", _context(request))
 
 
 @login_required
 @require_POST
-def visit_round(request: HttpRequest) -> HttpResponse:
+def visit_round(request: AuthenticatedHttpRequest) -> HttpResponse:
     union, _unions = managed_union(request)
     form = VisitRoundForm(request.POST)
     if form.is_valid():
@@ -65,7 +65,7 @@ def visit_round(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_new(request: HttpRequest) -> HttpResponse:
+def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     union, _unions = managed_union(request)
     form = ActivityForm(request.POST)
     allowed = list(retirees.retirees(union).values_list("pk", flat=True))

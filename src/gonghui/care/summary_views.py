@@ -4,11 +4,11 @@ of a union and upper unions (aggregates of their subordinate unions) read it."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from gonghui.core.web import chosen_union
+from gonghui.core.web import AuthenticatedHttpRequest, chosen_union
 
 from . import summary
 from .health_views import today
@@ -16,7 +16,7 @@ from .health_views import today
 FIRST_YEAR = 2000
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     try:
         year = int(request.GET.get("year", today().year))
     except ValueError:
@@ -24,7 +24,7 @@ def _year(request: HttpRequest) -> int:
     return min(max(year, FIRST_YEAR), today().year + 1)
 
 
-def _summary(request: HttpRequest) -> tuple[summary.CareSummary, list]:
+def _summary(request: AuthenticatedHttpRequest) -> tuple[summary.CareSummary, list]:
     unions = summary.summary_unions(request.user)
     union = chosen_union(request, unions)
     return summary.care_summary(union, _year(request), viewer=request.user, today=today()), unions
@@ -32,7 +32,7 @@ def _summary(request: HttpRequest) -> tuple[summary.CareSummary, list]:
 
 @login_required
 @require_GET
-def summary_page(request: HttpRequest) -> HttpResponse:
+def summary_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     s, unions = _summary(request)
     this = today().year
     ctx = {
@@ -48,7 +48,7 @@ def summary_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def summary_docx(request: HttpRequest) -> HttpResponse:
+def summary_docx(request: AuthenticatedHttpRequest) -> HttpResponse:
     s, _unions = _summary(request)
     response = HttpResponse(
         summary.summary_docx(s),

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
 from gonghui.core.services import log_sensitive_read
-from gonghui.core.web import chosen_union, form_error
+from gonghui.core.web import AuthenticatedHttpRequest, chosen_union, form_error
 from gonghui.members.models import Member
 from gonghui.members.queries import member_of_user
 
@@ -44,7 +44,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _managed_unions(request: HttpRequest) -> list[OrgUnit]:
+def _managed_unions(request: AuthenticatedHttpRequest) -> list[OrgUnit]:
     unions = services.manageable_unions(request.user)
     if not unions:
         raise PermissionDenied
@@ -78,7 +78,7 @@ def _open_tasks(union: OrgUnit) -> list[VisitTask]:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     unions = services.manageable_unions(user)
     if not unions:
@@ -116,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # ---- reporting an event -------------------------------------------------------------------
 
 
-def _may_report(request: HttpRequest) -> tuple[bool, Member | None]:
+def _may_report(request: AuthenticatedHttpRequest) -> tuple[bool, Member | None]:
     own = member_of_user(request.user)
     reporter = access.has_any(request.user, Perm.REPORT_CARE)
     if not reporter and own is None:
@@ -124,7 +124,9 @@ def _may_report(request: HttpRequest) -> tuple[bool, Member | None]:
     return reporter, own
 
 
-def _reportable(request: HttpRequest, member_id: Any, own: Member | None) -> Member | None:
+def _reportable(
+    request: AuthenticatedHttpRequest, member_id: Any, own: Member | None
+) -> Member | None:
     try:
         pk = int(member_id)
     except (TypeError, ValueError):
@@ -137,7 +139,7 @@ def _reportable(request: HttpRequest, member_id: Any, own: Member | None) -> Mem
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_report(request: HttpRequest) -> HttpResponse:
+def event_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     reporter, own = _may_report(request)
     chosen: Member | None = None
     if request.method == "POST":
@@ -190,7 +192,7 @@ def _reported_message(event: LifeEvent) -> str:
 
 @login_required
 @require_GET
-def report_members(request: HttpRequest) -> HttpResponse:
+def report_members(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member chooser's results (htmx): members in the user's reach, by name."""
     if not access.has_any(request.user, Perm.REPORT_CARE):
         raise PermissionDenied
@@ -207,7 +209,7 @@ TASK_FILTERS = ("open", "done", "cancelled", "all")
 
 @login_required
 @require_GET
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     unions = _managed_unions(request)
     union = chosen_union(request, unions)
     status = request.GET.get("status", "open")
@@ -232,7 +234,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_cancel(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     if not access.has_any(request.user, Perm.MANAGE_CARE):
         raise PermissionDenied
     task = services.managed_task(request.user, task_id)
@@ -256,7 +258,7 @@ def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def visit_new(request: HttpRequest) -> HttpResponse:
+def visit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.has_any(request.user, Perm.MANAGE_CARE):
         raise PermissionDenied
     task: VisitTask | None = None
@@ -336,7 +338,7 @@ def _int_or_404(raw: Any) -> int:
 
 @login_required
 @require_GET
-def visit_photo(request: HttpRequest, photo_id: int) -> FileResponse:
+def visit_photo(request: AuthenticatedHttpRequest, photo_id: int) -> FileResponse:
     if not access.has_any(request.user, Perm.MANAGE_CARE):
         raise PermissionDenied
     photo = VisitPhoto.objects.select_related("visit").filter(pk=photo_id).first()
@@ -353,7 +355,7 @@ def visit_photo(request: HttpRequest, photo_id: int) -> FileResponse:
 
 @login_required
 @require_GET
-def member_history(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_history(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     user = request.user
     if not access.has_any(user, Perm.MANAGE_CARE):
         own = member_of_user(user)
@@ -380,7 +382,7 @@ def member_history(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_care(request: HttpRequest) -> HttpResponse:
+def my_care(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = member_of_user(request.user)
     if own is None:
         raise Http404
@@ -393,7 +395,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def counts(request: HttpRequest) -> HttpResponse:
+def counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     unions = list(
         access.units_with(request.user, Perm.VIEW_STATS)
         .filter(kind__in=["grassroots", "joint"])
@@ -435,7 +437,7 @@ def counts(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_context(
-    request: HttpRequest, union: OrgUnit, unions: list[OrgUnit], **bound: Any
+    request: AuthenticatedHttpRequest, union: OrgUnit, unions: list[OrgUnit], **bound: Any
 ) -> dict[str, Any]:
     year = _today().year
     province = ledger.province_of(union)
@@ -476,13 +478,15 @@ def _settings_context(
 
 @login_required
 @require_GET
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     unions = _managed_unions(request)
     union = chosen_union(request, unions)
     return render(request, "care/settings/settings.html", _settings_context(request, union, unions))
 
 
-def _editable_union(request: HttpRequest, union_id: int) -> tuple[OrgUnit, list[OrgUnit]]:
+def _editable_union(
+    request: AuthenticatedHttpRequest, union_id: int
+) -> tuple[OrgUnit, list[OrgUnit]]:
     unions = _managed_unions(request)
     union = next((u for u in unions if u.pk == union_id), None)
     if union is None:
@@ -497,7 +501,7 @@ def _settings_saved(union: OrgUnit) -> HttpResponse:
 
 
 def _settings_refused(
-    request: HttpRequest, union: OrgUnit, unions: list[OrgUnit], **bound: Any
+    request: AuthenticatedHttpRequest, union: OrgUnit, unions: list[OrgUnit], **bound: Any
 ) -> HttpResponse:
     ctx = _settings_context(request, union, unions, **bound)
     return render(request, "care/settings/settings.html", ctx, status=400)
@@ -505,7 +509,7 @@ def _settings_refused(
 
 @login_required
 @require_POST
-def settings_province(request: HttpRequest, union_id: int) -> HttpResponse:
+def settings_province(request: AuthenticatedHttpRequest, union_id: int) -> HttpResponse:
     union, unions = _editable_union(request, union_id)
     form = ProvinceForm(request.POST)
     if form.is_valid():
@@ -523,7 +527,7 @@ def settings_province(request: HttpRequest, union_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def settings_cap(request: HttpRequest, union_id: int) -> HttpResponse:
+def settings_cap(request: AuthenticatedHttpRequest, union_id: int) -> HttpResponse:
     union, unions = _editable_union(request, union_id)
     form = CapForm(request.POST)
     if form.is_valid():
@@ -547,7 +551,7 @@ def settings_cap(request: HttpRequest, union_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def settings_rule(request: HttpRequest, union_id: int, kind: str) -> HttpResponse:
+def settings_rule(request: AuthenticatedHttpRequest, union_id: int, kind: str) -> HttpResponse:
     if kind not in EventKind.values:
         raise Http404
     union, unions = _editable_union(request, union_id)

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import StyledForm
-from gonghui.core.models import OrgUnit
+from gonghui.core.models import OrgUnit, Person
 
 from . import appraisal as svc
+from .models import CongressTerm
 from .models.appraisal import Appraisal, AppraisalSubject
 
 
@@ -29,7 +30,7 @@ class AppraisalForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=120)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     rater_base = forms.ChoiceField(label=_("Who rates"), choices=Appraisal.RaterBase.choices)
-    term = forms.ModelChoiceField(
+    term: forms.ModelChoiceField[CongressTerm] = forms.ModelChoiceField(
         label=_("Congress term (when delegates rate)"), queryset=None, required=False
     )
     scale = forms.CharField(
@@ -42,7 +43,7 @@ class AppraisalForm(StyledForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["term"].queryset = svc.terms_of(union)
+        self.field_as("term", forms.ModelChoiceField).queryset = svc.terms_of(union)
 
     def clean_scale(self) -> list[dict[str, Any]]:
         grades = []
@@ -64,12 +65,14 @@ class AppraisalForm(StyledForm):
 
 
 class SubjectForm(StyledForm):
-    person = forms.ModelChoiceField(label=_("Person appraised"), queryset=None)
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
+        label=_("Person appraised"), queryset=None
+    )
     post = forms.CharField(label=_("Post"), max_length=80)
 
     def __init__(self, *args: Any, union: OrgUnit, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["person"].queryset = svc.subject_candidates(union)
+        self.field_as("person", forms.ModelChoiceField).queryset = svc.subject_candidates(union)
 
 
 class RatingForm(forms.Form):

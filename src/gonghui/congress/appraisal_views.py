@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from openpyxl.styles import Font
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 from gonghui.members.queries import member_of_user
 
 from . import appraisal as svc
@@ -43,7 +43,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "SimSun"
 
 
-def _union(request: HttpRequest) -> OrgUnit:
+def _union(request: AuthenticatedHttpRequest) -> OrgUnit:
     return disclosure.union_for(request.user, request.GET.get("union"), manage=True)
 
 
@@ -56,7 +56,7 @@ def _detail_url(a: Appraisal) -> str:
 
 @login_required
 @require_GET
-def appraisal_list(request: HttpRequest) -> HttpResponse:
+def appraisal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request)
     return render(
         request,
@@ -67,7 +67,7 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appraisal_new(request: HttpRequest) -> HttpResponse:
+def appraisal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request)
     today = timezone.localdate()
     form = AppraisalForm(
@@ -95,7 +95,7 @@ def appraisal_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appraisal_edit(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_edit(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     initial = {
         "title": a.title,
@@ -123,12 +123,14 @@ def appraisal_edit(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def appraisal_detail(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_detail(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     return _detail(request, a, SubjectForm(union=a.union))
 
 
-def _detail(request: HttpRequest, a: Appraisal, subject_form: SubjectForm) -> HttpResponse:
+def _detail(
+    request: AuthenticatedHttpRequest, a: Appraisal, subject_form: SubjectForm
+) -> HttpResponse:
     result = svc.results(a) if a.status != Appraisal.Status.DRAFT else None
     return render(
         request,
@@ -150,7 +152,7 @@ def _detail(request: HttpRequest, a: Appraisal, subject_form: SubjectForm) -> Ht
 
 @login_required
 @require_POST
-def appraisal_subject_add(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_subject_add(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     form = SubjectForm(request.POST, union=a.union)
     if form.is_valid():
@@ -165,7 +167,7 @@ def appraisal_subject_add(request: HttpRequest, appraisal_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def appraisal_subject_remove(request: HttpRequest, subject_id: int) -> HttpResponse:
+def appraisal_subject_remove(request: AuthenticatedHttpRequest, subject_id: int) -> HttpResponse:
     subject = get_object_or_404(AppraisalSubject, pk=subject_id)
     a = svc.get_appraisal_for(request.user, subject.appraisal_id)
     try:
@@ -177,7 +179,7 @@ def appraisal_subject_remove(request: HttpRequest, subject_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def appraisal_open(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_open(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     try:
         svc.appraisal_open(actor=request.user, appraisal=a)
@@ -190,7 +192,7 @@ def appraisal_open(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def appraisal_close(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_close(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     try:
         svc.appraisal_close(actor=request.user, appraisal=a)
@@ -203,7 +205,7 @@ def appraisal_close(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appraisal_paper(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_paper(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     subjects = list(a.subjects.select_related("person"))
     form = PaperForm(request.POST or None, subjects=subjects, labels=a.labels)
@@ -230,7 +232,7 @@ def appraisal_paper(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def appraisal_results(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_results(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     r = svc.results(a)
     return render(
@@ -248,7 +250,7 @@ def appraisal_results(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def appraisal_publish(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_publish(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     try:
         svc.appraisal_publish(actor=request.user, appraisal=a)
@@ -261,7 +263,7 @@ def appraisal_publish(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def appraisal_public(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_public(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     """Published results as members read them, on a phone: shares per person."""
     a = svc.get_published_for(request.user, appraisal_id)
     return render(request, "congress/appraisal/public.html", {"appraisal": a, "r": svc.results(a)})
@@ -273,7 +275,7 @@ def _file_name(a: Appraisal, ext: str) -> str:
 
 @login_required
 @require_GET
-def appraisal_xlsx(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_xlsx(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     response = HttpResponse(results_xlsx(svc.results(a)), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_file_name(a, 'xlsx')}"
@@ -282,7 +284,7 @@ def appraisal_xlsx(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def appraisal_docx(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_docx(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id)
     response = HttpResponse(results_docx(svc.results(a)), content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_file_name(a, 'docx')}"
@@ -372,7 +374,7 @@ def results_docx(r: svc.AppraisalResults) -> bytes:
 
 @login_required
 @require_GET
-def appraisal_tasks(request: HttpRequest) -> HttpResponse:
+def appraisal_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     tasks = svc.tasks_for(request.user, timezone.localdate())
     member = member_of_user(request.user)
     published = list(svc.published_of(member.union)[:5]) if member is not None else []
@@ -383,7 +385,7 @@ def appraisal_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appraisal_rate(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+def appraisal_rate(request: AuthenticatedHttpRequest, appraisal_id: int) -> HttpResponse:
     a = svc.get_appraisal_for(request.user, appraisal_id, manage=False)
     if not svc.may_rate(request.user, a):
         raise PermissionDenied
@@ -418,7 +420,7 @@ def appraisal_rate(request: HttpRequest, appraisal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def appraisal_overview(request: HttpRequest) -> HttpResponse:
+def appraisal_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counts per union for those who see statistics: no names, no grades."""
     today = timezone.localdate()
     try:

@@ -42,7 +42,9 @@ class ItemFilterForm(StyledForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["category"].queryset = disclosure.categories_of(union, archived=True)
+        self.field_as("category", forms.ModelChoiceField).queryset = disclosure.categories_of(
+            union, archived=True
+        )
         years = disclosure.item_years(union)
         self.fields["year"].widget.choices = [("", _("Any")), *[(y, str(y)) for y in years]]
 
@@ -81,7 +83,7 @@ class ItemForm(StyledForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["category"].queryset = disclosure.categories_of(union)
+        self.field_as("category", forms.ModelChoiceField).queryset = disclosure.categories_of(union)
 
 
 class ReviseForm(StyledForm):

@@ -8,6 +8,7 @@ render or redirect.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import disclosure, queries, rules
 from . import disclosure_report as report_docx
@@ -45,7 +46,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PER_PAGE = 50
 
 
-def _union(request: HttpRequest, *, manage: bool) -> OrgUnit:
+def _union(request: AuthenticatedHttpRequest, *, manage: bool) -> OrgUnit:
     return disclosure.union_for(request.user, request.GET.get("union"), manage=manage)
 
 
@@ -58,16 +59,16 @@ def _board_title(union: OrgUnit) -> str:
     return _("Affairs disclosure")
 
 
-def _labels(items: list[DisclosureItem]) -> None:
+def _labels(items: Iterable[DisclosureItem]) -> None:
     """Choice labels translated once per page, not once per row."""
     stage = {v: str(label) for v, label in DisclosureItem.Stage.choices}
     regularity = {v: str(label) for v, label in DisclosureItem.Regularity.choices}
     status = {v: str(label) for v, label in DisclosureItem.Status.choices}
-    for i in items:
-        i.stage_label = stage[i.stage]
-        i.regularity_label = regularity[i.regularity]
-        i.status_label = status[i.status]
-        i.times_revised = i.revision - 1
+    for i in items:  # display-only attributes for the templates
+        i.stage_label = stage[i.stage]  # type: ignore[attr-defined]
+        i.regularity_label = regularity[i.regularity]  # type: ignore[attr-defined]
+        i.status_label = status[i.status]  # type: ignore[attr-defined]
+        i.times_revised = i.revision - 1  # type: ignore[attr-defined]
 
 
 def _item_url(item: DisclosureItem) -> str:
@@ -79,7 +80,7 @@ def _item_url(item: DisclosureItem) -> str:
 
 @login_required
 @require_GET
-def disclosure_board(request: HttpRequest) -> HttpResponse:
+def disclosure_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=False)
     items = disclosure.board_items(union, timezone.localdate())
     _labels(items)
@@ -103,7 +104,7 @@ def disclosure_board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def disclosure_item(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_item(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id)
     union = item.category.union
     may_manage = queries.may_manage(request.user, union)
@@ -130,7 +131,7 @@ def disclosure_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def disclosure_history(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_history(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id)
     return render(
         request,
@@ -141,7 +142,7 @@ def disclosure_history(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def disclosure_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+def disclosure_attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> FileResponse:
     attachment = disclosure.get_attachment_for(request.user, attachment_id)
     return FileResponse(
         disclosure.attachment_open(attachment),
@@ -155,7 +156,7 @@ def disclosure_attachment(request: HttpRequest, attachment_id: int) -> FileRespo
 
 @login_required
 @require_GET
-def disclosure_manage(request: HttpRequest) -> HttpResponse:
+def disclosure_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     form = ItemFilterForm(request.GET, union=union)
     qs = disclosure.manage_items(union, form.to_filter())
@@ -177,7 +178,7 @@ def disclosure_manage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def disclosure_item_new(request: HttpRequest) -> HttpResponse:
+def disclosure_item_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     form = ItemForm(request.POST or None, union=union)
     if request.method == "POST" and form.is_valid():
@@ -197,7 +198,7 @@ def disclosure_item_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def disclosure_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_item_edit(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id, manage=True)
     union = item.category.union
     if item.status != DisclosureItem.Status.DRAFT:
@@ -229,7 +230,7 @@ def disclosure_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_item_publish(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_item_publish(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id, manage=True)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -248,7 +249,7 @@ def disclosure_item_publish(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def disclosure_item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_item_revise(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id, manage=True)
     if item.status != DisclosureItem.Status.PUBLISHED:
         messages.info(request, _("Only a published item is revised."))
@@ -271,7 +272,7 @@ def disclosure_item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_item_withdraw(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id, manage=True)
     form = WithdrawForm(request.POST)
     try:
@@ -289,7 +290,7 @@ def disclosure_item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def disclosure_attachment_add(request: HttpRequest, item_id: int) -> HttpResponse:
+def disclosure_attachment_add(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = disclosure.get_item_for(request.user, item_id, manage=True)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -316,7 +317,7 @@ def _categories_url(union: OrgUnit) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def disclosure_categories(request: HttpRequest) -> HttpResponse:
+def disclosure_categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -342,7 +343,7 @@ def disclosure_categories(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disclosure_presets(request: HttpRequest) -> HttpResponse:
+def disclosure_presets(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     form = PresetForm(request.POST)
     if not form.is_valid():
@@ -361,7 +362,7 @@ def disclosure_presets(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def disclosure_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
+def disclosure_category_edit(request: AuthenticatedHttpRequest, category_id: int) -> HttpResponse:
     category = disclosure.get_category_for(request.user, category_id)
     initial = {
         "name": category.name,
@@ -393,7 +394,9 @@ def disclosure_category_edit(request: HttpRequest, category_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def disclosure_category_archive(request: HttpRequest, category_id: int) -> HttpResponse:
+def disclosure_category_archive(
+    request: AuthenticatedHttpRequest, category_id: int
+) -> HttpResponse:
     category = disclosure.get_category_for(request.user, category_id)
     try:
         disclosure.category_archive(actor=request.user, category=category)
@@ -423,7 +426,7 @@ def _chart(tally: rules.DisclosureTally) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def disclosure_report(request: HttpRequest) -> HttpResponse:
+def disclosure_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     today = timezone.localdate()
     year = YearForm(request.GET).year_or(today.year)
@@ -451,7 +454,7 @@ def disclosure_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def disclosure_report_docx(request: HttpRequest) -> HttpResponse:
+def disclosure_report_docx(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _union(request, manage=True)
     today = timezone.localdate()
     year = YearForm(request.GET).year_or(today.year)
@@ -464,7 +467,7 @@ def disclosure_report_docx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def disclosure_overview(request: HttpRequest) -> HttpResponse:
+def disclosure_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counts per union and per category for those who see statistics: no item texts."""
     unions = disclosure.overview_unions(request.user)
     if not unions:

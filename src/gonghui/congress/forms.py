@@ -173,15 +173,19 @@ class VersionForm(_DraftFields):
     pass
 
 
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DocumentVersion) -> str:
+        return _("Draft %(n)s") % {"n": obj.number}
+
+
 class AdoptForm(Form):
-    version = forms.ModelChoiceField(label=_("Version"), queryset=DocumentVersion.objects.none())
+    version = VersionChoiceField(label=_("Version"), queryset=DocumentVersion.objects.none())
 
     def __init__(self, *args: Any, document: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["version"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = document.versions.order_by("-number")
-        field.label_from_instance = lambda v: _("Draft %(n)s") % {"n": v.number}  # type: ignore[method-assign]
         field.empty_label = None
 
 

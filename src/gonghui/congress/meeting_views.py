@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.context_processors import csrf
 from django.template.loader import render_to_string
@@ -23,13 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from gonghui.core.errors import DomainError
+from gonghui.core.web import AuthenticatedHttpRequest
 
 from . import meeting, minutes_docx, queries
 from .meeting_forms import CheckinCodeForm, DelegateSearchForm, MinutesForm, VoteForm
 from .models import AgendaItem, Ballot, CongressSession, Delegate
 
 
-def _managed(request: HttpRequest, session_id: int) -> CongressSession:
+def _managed(request: AuthenticatedHttpRequest, session_id: int) -> CongressSession:
     return queries.get_session_for(request.user, session_id, manage=True)
 
 
@@ -40,7 +41,7 @@ def _item_of(session: CongressSession, item_id: int) -> AgendaItem:
     return item
 
 
-def _partial(request: HttpRequest) -> bool:
+def _partial(request: AuthenticatedHttpRequest) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
 
 
@@ -56,12 +57,13 @@ def _choice_labels() -> dict[str, str]:
 
 def _desk_context(session: CongressSession) -> dict[str, Any]:
     items = meeting.agenda(session)
-    cast = {it.pk: it.cast for it in meeting.voting_items(session)}
+    # cast, name_rows: display-only attributes for the template (voting_items sets cast).
+    cast = {it.pk: it.cast for it in meeting.voting_items(session)}  # type: ignore[attr-defined]
     labels = _choice_labels()
     for it in items:
-        it.cast = cast.get(it.pk, 0)
+        it.cast = cast.get(it.pk, 0)  # type: ignore[attr-defined]
         names = meeting.open_vote_names(it) if it.status == AgendaItem.Status.DECIDED else {}
-        it.name_rows = [(labels[c], ns) for c, ns in names.items() if ns]
+        it.name_rows = [(labels[c], ns) for c, ns in names.items() if ns]  # type: ignore[attr-defined]
     return {
         "session": session,
         "att": meeting.attendance(session),
@@ -74,7 +76,7 @@ def _desk_context(session: CongressSession) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def checkin(request: HttpRequest, session_id: int) -> HttpResponse:
+def checkin(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     form = DelegateSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -95,7 +97,7 @@ def _delegate_of(session: CongressSession, delegate_id: int) -> Delegate:
 
 
 def _after_checkin(
-    request: HttpRequest, session: CongressSession, delegate: Delegate, error: str = ""
+    request: AuthenticatedHttpRequest, session: CongressSession, delegate: Delegate, error: str = ""
 ) -> HttpResponse:
     if not _partial(request):
         if error:
@@ -109,7 +111,9 @@ def _after_checkin(
 
 @login_required
 @require_POST
-def checkin_mark(request: HttpRequest, session_id: int, delegate_id: int) -> HttpResponse:
+def checkin_mark(
+    request: AuthenticatedHttpRequest, session_id: int, delegate_id: int
+) -> HttpResponse:
     session = _managed(request, session_id)
     delegate = _delegate_of(session, delegate_id)
     try:
@@ -121,7 +125,9 @@ def checkin_mark(request: HttpRequest, session_id: int, delegate_id: int) -> Htt
 
 @login_required
 @require_POST
-def checkin_undo(request: HttpRequest, session_id: int, delegate_id: int) -> HttpResponse:
+def checkin_undo(
+    request: AuthenticatedHttpRequest, session_id: int, delegate_id: int
+) -> HttpResponse:
     session = _managed(request, session_id)
     delegate = _delegate_of(session, delegate_id)
     try:
@@ -131,7 +137,9 @@ def checkin_undo(request: HttpRequest, session_id: int, delegate_id: int) -> Htt
     return _after_checkin(request, session, delegate)
 
 
-def _run(request: HttpRequest, session: CongressSession, action: Any, done: str) -> HttpResponse:
+def _run(
+    request: AuthenticatedHttpRequest, session: CongressSession, action: Any, done: str
+) -> HttpResponse:
     try:
         action()
     except DomainError as err:
@@ -143,7 +151,7 @@ def _run(request: HttpRequest, session: CongressSession, action: Any, done: str)
 
 @login_required
 @require_POST
-def session_open(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_open(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     return _run(
         request,
@@ -155,7 +163,7 @@ def session_open(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_close(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_close(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     return _run(
         request,
@@ -167,7 +175,7 @@ def session_close(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote_open(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+def vote_open(request: AuthenticatedHttpRequest, session_id: int, item_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     item = _item_of(session, item_id)
     return _run(
@@ -180,7 +188,7 @@ def vote_open(request: HttpRequest, session_id: int, item_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def vote_close(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+def vote_close(request: AuthenticatedHttpRequest, session_id: int, item_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     item = _item_of(session, item_id)
     return _run(
@@ -196,7 +204,7 @@ def vote_close(request: HttpRequest, session_id: int, item_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def screen(request: HttpRequest, session_id: int) -> HttpResponse:
+def screen(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     # The screen shows the check-in code, so only those running the session open it.
     session = _managed(request, session_id)
     ctx = {
@@ -214,7 +222,7 @@ def screen(request: HttpRequest, session_id: int) -> HttpResponse:
 # ---- the delegate's phone page --------------------------------------------------------------
 
 
-def _seat_in(request: HttpRequest, session: CongressSession) -> Delegate:
+def _seat_in(request: AuthenticatedHttpRequest, session: CongressSession) -> Delegate:
     """The user's serving seat in the session's term. Someone who may see the union's
     congress but holds no seat is refused (403); outside the union, the session is 404."""
     delegate = queries.delegate_for(request.user, session.term)
@@ -224,7 +232,9 @@ def _seat_in(request: HttpRequest, session: CongressSession) -> Delegate:
     return delegate
 
 
-def _as_delegate(request: HttpRequest, session_id: int) -> tuple[CongressSession, Delegate]:
+def _as_delegate(
+    request: AuthenticatedHttpRequest, session_id: int
+) -> tuple[CongressSession, Delegate]:
     """The session and the user's serving seat in its term (see ``_seat_in``)."""
     session = (
         CongressSession.objects.select_related("term__congress__union")
@@ -237,7 +247,7 @@ def _as_delegate(request: HttpRequest, session_id: int) -> tuple[CongressSession
 
 
 def _voting_on(
-    request: HttpRequest, session_id: int, item_id: int
+    request: AuthenticatedHttpRequest, session_id: int, item_id: int
 ) -> tuple[CongressSession, Delegate, AgendaItem]:
     """The item with its session (one query) and the user's seat: answers 404 / 403 as
     ``_as_delegate`` then ``_item_of`` would, so ids cannot be probed."""
@@ -256,7 +266,9 @@ def _vote_buttons() -> list[tuple[str, Any, str]]:
     return [(c.value, c.label, VOTE_BUTTON_STYLES[c.value]) for c in Ballot.Choice]
 
 
-def _render_partial(request: HttpRequest, template: str, ctx: dict[str, Any]) -> HttpResponse:
+def _render_partial(
+    request: AuthenticatedHttpRequest, template: str, ctx: dict[str, Any]
+) -> HttpResponse:
     """An htmx partial of the phone page, rendered without the context processors: it shows
     no menu, so the navigation's permission queries would be wasted on every poll and vote.
     The vote forms need only the CSRF token."""
@@ -267,7 +279,7 @@ def _delegate_context(session: CongressSession, delegate: Delegate) -> dict[str,
     voted = meeting.voted_item_ids(session, delegate)
     voting = meeting.voting_items(session)
     for it in voting:
-        it.voted = it.pk in voted
+        it.voted = it.pk in voted  # type: ignore[attr-defined]  # display only
     return {
         "session": session,
         "delegate": delegate,
@@ -281,7 +293,7 @@ def _delegate_context(session: CongressSession, delegate: Delegate) -> dict[str,
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delegate(request: HttpRequest, session_id: int) -> HttpResponse:
+def delegate(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session, seat = _as_delegate(request, session_id)
     form = CheckinCodeForm(request.POST or None)
     status = 200
@@ -309,7 +321,7 @@ CARD_ERRORS = {"", "already_voted", "vote.choice"}
 
 @login_required
 @require_POST
-def vote_cast(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+def vote_cast(request: AuthenticatedHttpRequest, session_id: int, item_id: int) -> HttpResponse:
     session, seat, item = _voting_on(request, session_id, item_id)
     form = VoteForm(request.POST)
     error = code = ""
@@ -330,10 +342,11 @@ def vote_cast(request: HttpRequest, session_id: int, item_id: int) -> HttpRespon
         return redirect("congress:delegate", session_id=session.pk)
     if code in CARD_ERRORS and item.status == AgendaItem.Status.VOTING:
         # The vote answers with the item's card alone; the page's polling brings the rest.
+        # voted: display only, as in _delegate_context.
         if code == "vote.choice":
-            item.voted = item.pk in meeting.voted_item_ids(session, seat)
+            item.voted = item.pk in meeting.voted_item_ids(session, seat)  # type: ignore[attr-defined]
         else:
-            item.voted = True
+            item.voted = True  # type: ignore[attr-defined]
         ctx = {
             "session": session,
             "item": item,
@@ -352,7 +365,7 @@ def vote_cast(request: HttpRequest, session_id: int, item_id: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def minutes(request: HttpRequest, session_id: int) -> HttpResponse:
+def minutes(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     form = MinutesForm(request.POST or None, initial={"minutes": session.minutes})
     if request.method == "POST" and form.is_valid():
@@ -372,7 +385,7 @@ def minutes(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def minutes_docx_download(request: HttpRequest, session_id: int) -> HttpResponse:
+def minutes_docx_download(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = _managed(request, session_id)
     content = minutes_docx.build(session)
     response = HttpResponse(content, content_type=minutes_docx.CONTENT_TYPE)

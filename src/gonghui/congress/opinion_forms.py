@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +17,13 @@ from .models.opinions import Opinion, OpinionKind, OpinionOutcome, OpinionSource
 from .opinions import RECORDED_SOURCES, OpinionFilter
 from .proposal_forms import DATE, BootstrapForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 YEARS = range(2020, 2031)
 
 
-def _year_choices(blank: str | None = None) -> list[tuple[Any, Any]]:
+def _year_choices(blank: StrOrPromise | None = None) -> list[tuple[Any, Any]]:
     head = [("", blank)] if blank else []
     return head + [(y, str(y)) for y in reversed(YEARS)]
 
@@ -86,15 +89,15 @@ class OpinionRecordForm(BootstrapForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["submitted_by"].queryset = Person.objects.filter(
+        self.field_as("submitted_by", forms.ModelChoiceField).queryset = Person.objects.filter(
             pk__in=Member.objects.filter(union=union, status=MemberStatus.ACTIVE).values(
                 "person_id"
             )
         ).order_by("name")
-        self.fields["team"].queryset = OrgUnit.objects.filter(
+        self.field_as("team", forms.ModelChoiceField).queryset = OrgUnit.objects.filter(
             pk__in=[u.pk for u in units_in_union(union)]
         )
-        self.fields["department"].queryset = Department.objects.filter(
+        self.field_as("department", forms.ModelChoiceField).queryset = Department.objects.filter(
             union=union, archived_at__isnull=True
         )
 
@@ -119,7 +122,7 @@ class AssignForm(BootstrapForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
+        self.field_as("department", forms.ModelChoiceField).queryset = Department.objects.filter(
             union=union, archived_at__isnull=True
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import opinions as svc
 from .models.opinions import Opinion, OpinionKind, OpinionOutcome, OpinionSource
@@ -43,7 +43,8 @@ from .proposals import converted_awaiting_opinion
 from .queries import home_union, may_manage, may_take_part
 
 St = Opinion.Status
-STATUS_BADGES = {
+# Keyed by the status value read from a row (a plain str).
+STATUS_BADGES: dict[str, str] = {
     St.RECEIVED: "text-bg-info",
     St.ASSIGNED: "text-bg-primary",
     St.ANSWERED: "text-bg-warning",
@@ -56,31 +57,31 @@ def _decorate(rows: list[Opinion]) -> list[Opinion]:
     """Labels for rows, so the templates only show them."""
     kinds, sources = dict(OpinionKind.choices), dict(OpinionSource.choices)
     statuses, outcomes = dict(St.choices), dict(OpinionOutcome.choices)
-    for o in rows:
-        o.kind_label = str(kinds.get(o.kind, o.kind))
-        o.source_label = str(sources.get(o.source, o.source))
-        o.status_label = str(statuses.get(o.status, o.status))
-        o.outcome_label = str(outcomes.get(o.outcome, "")) if o.outcome else ""
-        o.badge = STATUS_BADGES.get(o.status, "text-bg-secondary")
-        o.is_suggestion = o.kind == OpinionKind.RATIONALISATION
+    for o in rows:  # display-only attributes for the templates
+        o.kind_label = str(kinds.get(o.kind, o.kind))  # type: ignore[attr-defined]
+        o.source_label = str(sources.get(o.source, o.source))  # type: ignore[attr-defined]
+        o.status_label = str(statuses.get(o.status, o.status))  # type: ignore[attr-defined]
+        o.outcome_label = str(outcomes.get(o.outcome, "")) if o.outcome else ""  # type: ignore[attr-defined]
+        o.badge = STATUS_BADGES.get(o.status, "text-bg-secondary")  # type: ignore[attr-defined]
+        o.is_suggestion = o.kind == OpinionKind.RATIONALISATION  # type: ignore[attr-defined]
     return rows
 
 
-def _managed_union(request: HttpRequest) -> OrgUnit:
+def _managed_union(request: AuthenticatedHttpRequest) -> OrgUnit:
     union = home_union(request.user)
     if union is None or not may_manage(request.user, union):
         raise PermissionDenied
     return union
 
 
-def _member_union(request: HttpRequest) -> OrgUnit:
+def _member_union(request: AuthenticatedHttpRequest) -> OrgUnit:
     union = home_union(request.user)
     if union is None or not may_take_part(request.user, union):
         raise PermissionDenied
     return union
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     form = YearForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return form.cleaned_data["year"]
@@ -90,7 +91,9 @@ def _year(request: HttpRequest) -> int:
 # ---- the union's list ------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, union: OrgUnit) -> tuple[OpinionFilterForm, list[Opinion]]:
+def _filtered(
+    request: AuthenticatedHttpRequest, union: OrgUnit
+) -> tuple[OpinionFilterForm, list[Opinion]]:
     form = OpinionFilterForm(request.GET)
     rows = list(svc.filter_opinions(svc.opinions_of_union(union), form.to_filter()))
     return form, _decorate(rows)
@@ -98,7 +101,7 @@ def _filtered(request: HttpRequest, union: OrgUnit) -> tuple[OpinionFilterForm, 
 
 @login_required
 @require_GET
-def opinion_list(request: HttpRequest) -> HttpResponse:
+def opinion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     form, rows = _filtered(request, union)
     ctx = {
@@ -106,7 +109,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rows": rows,
         "waiting": converted_awaiting_opinion(union).count(),
-        "query": urlencode({k: v for k, v in request.GET.items() if v}),
+        "query": urlencode({k: v for k, v in request.GET.dict().items() if v}),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "congress/opinions/partials/_rows.html", ctx)
@@ -115,7 +118,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def opinion_export(request: HttpRequest) -> HttpResponse:
+def opinion_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     _form, rows = _filtered(request, union)
     response = HttpResponse(svc.opinions_xlsx(rows), content_type=XLSX)
@@ -125,7 +128,7 @@ def opinion_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def opinion_record(request: HttpRequest) -> HttpResponse:
+def opinion_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     form = OpinionRecordForm(
         request.POST or None, union=union, initial={"received_on": timezone.localdate()}
@@ -143,7 +146,7 @@ def opinion_record(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def opinion_take_over(request: HttpRequest) -> HttpResponse:
+def opinion_take_over(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Take over every converted proposal still waiting (不立案 → 意见建议)."""
     union = _managed_union(request)
     try:
@@ -190,7 +193,7 @@ def _detail_context(o: Opinion, v: svc.Viewer, **forms: Any) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def opinion_detail(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_detail(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     o, v = svc.opinion_for_page(request.user, opinion_id)
     return render(request, "congress/opinions/detail.html", _detail_context(o, v))
 
@@ -206,7 +209,7 @@ ACTIONS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-def _act(request: HttpRequest, opinion_id: int, action: str) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, opinion_id: int, action: str) -> HttpResponse:
     o, v = svc.opinion_for_page(request.user, opinion_id)
     if not v.manage:
         raise PermissionDenied
@@ -232,37 +235,37 @@ def _act(request: HttpRequest, opinion_id: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def opinion_assign(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_assign(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "assign")
 
 
 @login_required
 @require_POST
-def opinion_answer(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_answer(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "answer")
 
 
 @login_required
 @require_POST
-def opinion_close(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_close(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "close")
 
 
 @login_required
 @require_POST
-def opinion_assess(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_assess(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "assess")
 
 
 @login_required
 @require_POST
-def opinion_adopt(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_adopt(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "adopt")
 
 
 @login_required
 @require_POST
-def opinion_reward(request: HttpRequest, opinion_id: int) -> HttpResponse:
+def opinion_reward(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     return _act(request, opinion_id, "reward")
 
 
@@ -271,7 +274,7 @@ def opinion_reward(request: HttpRequest, opinion_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def opinion_submit(request: HttpRequest) -> HttpResponse:
+def opinion_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _member_union(request)
     if not request.user.person_id:
         raise PermissionDenied
@@ -289,7 +292,7 @@ def opinion_submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def opinion_mine(request: HttpRequest) -> HttpResponse:
+def opinion_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _member_union(request)
     rows = _decorate(list(svc.my_opinions(request.user)))
     return render(request, "congress/opinions/mine.html", {"rows": rows, "union": union})
@@ -300,7 +303,7 @@ def opinion_mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def opinion_stats(request: HttpRequest) -> HttpResponse:
+def opinion_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     year = _year(request)
     summary = svc.opinion_summary(union, year)
@@ -324,7 +327,7 @@ def opinion_stats(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def opinion_quota(request: HttpRequest) -> HttpResponse:
+def opinion_quota(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     form = QuotaForm(request.POST)
     if form.is_valid():
@@ -342,7 +345,7 @@ def opinion_quota(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def opinion_counts(request: HttpRequest) -> HttpResponse:
+def opinion_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.has_any(request.user, Perm.VIEW_STATS):
         raise PermissionDenied
     year = _year(request)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.models import OrgUnit
+from gonghui.core.forms import field_as
+from gonghui.core.models import OrgUnit, User
 
 from .models import CongressSession, Department, Proposal, ProposalCategory
 from .proposals import ProposalFilter, eligible_handlers
+
+_F = TypeVar("_F", bound=forms.Field)
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
@@ -33,6 +36,19 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
 
+    def field_as(self, name: str, kind: type[_F]) -> _F:
+        return field_as(self, name, kind)
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CongressSession) -> str:
+        return obj.label
+
+
+class HandlerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name or obj.username
+
 
 class ProposalForm(BootstrapForm):
     title = forms.CharField(
@@ -50,7 +66,7 @@ class ProposalForm(BootstrapForm):
 
 
 class ProposalFilterForm(BootstrapForm):
-    session = forms.ModelChoiceField(
+    session = SessionChoiceField(
         label=_("Session"), queryset=CongressSession.objects.none(), required=False
     )
     status = forms.ChoiceField(
@@ -71,9 +87,10 @@ class ProposalFilterForm(BootstrapForm):
 
     def __init__(self, *args: Any, union: OrgUnit, sessions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = sessions
-        self.fields["session"].label_from_instance = lambda s: s.label
-        self.fields["department"].queryset = Department.objects.filter(union=union)
+        self.field_as("session", forms.ModelChoiceField).queryset = sessions
+        self.field_as("department", forms.ModelChoiceField).queryset = Department.objects.filter(
+            union=union
+        )
 
     def to_filter(self) -> ProposalFilter:
         if not self.is_valid():
@@ -90,13 +107,15 @@ class ProposalFilterForm(BootstrapForm):
 
 
 class _AssignForm(BootstrapForm):
-    department = forms.ModelChoiceField(label=_("Responsible department"), queryset=None)
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=_("Responsible department"), queryset=None
+    )
     due_on = forms.DateField(label=_("Reply due"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(self, *args: Any, union: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
+        self.field_as("department", forms.ModelChoiceField).queryset = Department.objects.filter(
             union=union, archived_at__isnull=True
         )
 
@@ -150,7 +169,7 @@ class DepartmentForm(BootstrapForm):
 
 
 class HandlersForm(BootstrapForm):
-    handlers = forms.ModelMultipleChoiceField(
+    handlers = HandlerChoiceField(
         label=_("Handlers"),
         queryset=None,
         required=False,
@@ -159,5 +178,4 @@ class HandlersForm(BootstrapForm):
 
     def __init__(self, *args: Any, union: OrgUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handlers"].queryset = eligible_handlers(union)
-        self.fields["handlers"].label_from_instance = lambda u: u.display_name or u.username
+        self.field_as("handlers", forms.ModelChoiceField).queryset = eligible_handlers(union)

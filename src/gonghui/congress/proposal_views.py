@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -23,7 +23,7 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import proposal_report
 from . import proposals as svc
@@ -43,7 +43,8 @@ from .proposal_forms import (
 from .queries import delegate_for, get_session_for, home_union, may_manage, unions_managed
 
 S = Proposal.Status
-STATUS_BADGES = {
+# Keyed by the status value read from a row (a plain str).
+STATUS_BADGES: dict[str, str] = {
     S.COLLECTING: "text-bg-light border",
     S.SUBMITTED: "text-bg-info",
     S.ACCEPTED: "text-bg-primary",
@@ -64,15 +65,15 @@ def _decorate(proposals: list[Proposal], today: date) -> list[Proposal]:
     """Labels and flags for rows, so the templates only show them."""
     status = {v: str(label) for v, label in S.choices}
     rating = {v: str(label) for v, label in Proposal.Rating.choices}
-    for p in proposals:
-        p.status_label = status.get(p.status, p.status)
-        p.badge = STATUS_BADGES.get(p.status, "text-bg-secondary")
-        p.rating_label = rating.get(p.rating, "")
-        p.overdue = svc.is_overdue(p, today)
+    for p in proposals:  # display-only attributes for the templates
+        p.status_label = status.get(p.status, p.status)  # type: ignore[attr-defined]
+        p.badge = STATUS_BADGES.get(p.status, "text-bg-secondary")  # type: ignore[attr-defined]
+        p.rating_label = rating.get(p.rating, "")  # type: ignore[attr-defined]
+        p.overdue = svc.is_overdue(p, today)  # type: ignore[attr-defined]
     return proposals
 
 
-def _list_union(request: HttpRequest) -> OrgUnit:
+def _list_union(request: AuthenticatedHttpRequest) -> OrgUnit:
     union = home_union(request.user)
     if union is None:
         raise PermissionDenied
@@ -84,7 +85,7 @@ def _list_union(request: HttpRequest) -> OrgUnit:
 
 @login_required
 @require_GET
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _list_union(request)
     today = _today()
     sessions = svc.sessions_for_list(request.user, union)
@@ -111,7 +112,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "manage": may_manage(request.user, union),
         "open_sessions": open_sessions,
         "has_inbox": svc.handler_departments(request.user).exists(),
-        "query": urlencode({k: v for k, v in request.GET.items() if v}),
+        "query": urlencode({k: v for k, v in request.GET.dict().items() if v}),
         "report_session": f.session,
     }
     if request.htmx and not request.htmx.boosted:
@@ -122,18 +123,20 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 # ---- one proposal ------------------------------------------------------------------------
 
 
-def _page(request: HttpRequest, proposal_id: int) -> tuple[Proposal, svc.Viewer]:
+def _page(request: AuthenticatedHttpRequest, proposal_id: int) -> tuple[Proposal, svc.Viewer]:
     return svc.proposal_for_page(request.user, proposal_id)
 
 
-def _detail_context(request: HttpRequest, p: Proposal, v: svc.Viewer, **forms: Any) -> dict:
+def _detail_context(
+    request: AuthenticatedHttpRequest, p: Proposal, v: svc.Viewer, **forms: Any
+) -> dict:
     today = _today()
     _decorate([p], today)
     union = svc.union_of(p)
     replies = list(p.replies.prefetch_related("attachments").select_related("replied_by"))
     rating = {val: str(label) for val, label in Proposal.Rating.choices}
     for r in replies:
-        r.rating_label = rating.get(r.rating, "")
+        r.rating_label = rating.get(r.rating, "")  # type: ignore[attr-defined]  # display only
     cosigners = list(p.cosignatures.select_related("delegate__person").order_by("at"))
     already = v.seat is not None and any(
         c.delegate.person_id == v.seat.person_id for c in cosigners
@@ -168,14 +171,14 @@ def _detail_context(request: HttpRequest, p: Proposal, v: svc.Viewer, **forms: A
 
 @login_required
 @require_GET
-def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     return render(request, "congress/proposals/detail.html", _detail_context(request, p, v))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_submit(request: HttpRequest, session_id: int) -> HttpResponse:
+def proposal_submit(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for(request.user, session_id)
     if delegate_for(request.user, session.term) is None:
         raise PermissionDenied
@@ -198,7 +201,7 @@ def proposal_submit(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_cosign(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_cosign(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if v.seat is None:
         raise PermissionDenied
@@ -213,7 +216,7 @@ def proposal_cosign(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_withdraw(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_withdraw(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.proposer:
         raise PermissionDenied
@@ -235,7 +238,7 @@ def proposal_withdraw(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_review(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_review(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.manage:
         raise PermissionDenied
@@ -264,7 +267,7 @@ def proposal_review(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_reassign(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_reassign(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.manage:
         raise PermissionDenied
@@ -283,7 +286,7 @@ def proposal_reassign(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_outstanding(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_outstanding(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.manage:
         raise PermissionDenied
@@ -301,7 +304,7 @@ def proposal_outstanding(request: HttpRequest, proposal_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def proposal_inbox(request: HttpRequest) -> HttpResponse:
+def proposal_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     departments = list(svc.handler_departments(request.user))
     if not departments:
         raise PermissionDenied
@@ -316,7 +319,7 @@ def proposal_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _points_from(request: HttpRequest) -> list[dict[str, str]]:
+def _points_from(request: AuthenticatedHttpRequest) -> list[dict[str, str]]:
     points = request.POST.getlist("point")[:MAX_POINTS]
     answers = request.POST.getlist("answer")[:MAX_POINTS]
     return [{"point": p, "answer": a} for p, a in zip(points, answers, strict=False)]
@@ -324,7 +327,7 @@ def _points_from(request: HttpRequest) -> list[dict[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_reply(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_reply(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.handler:
         raise PermissionDenied
@@ -351,14 +354,14 @@ def proposal_reply(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def proposal_point_row(request: HttpRequest) -> HttpResponse:
+def proposal_point_row(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One more empty point for the reply form (htmx)."""
     return render(request, "congress/proposals/partials/_point.html", {"pt": {}})
 
 
 @login_required
 @require_GET
-def proposal_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+def proposal_attachment(request: AuthenticatedHttpRequest, attachment_id: int) -> FileResponse:
     att = ProposalAttachment.objects.filter(pk=attachment_id).first()
     if att is None:
         raise Http404
@@ -374,7 +377,7 @@ def proposal_attachment(request: HttpRequest, attachment_id: int) -> FileRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_rate(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_rate(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     p, v = _page(request, proposal_id)
     if not v.proposer:
         raise PermissionDenied
@@ -395,7 +398,7 @@ def proposal_rate(request: HttpRequest, proposal_id: int) -> HttpResponse:
 # ---- departments, counts, report -------------------------------------------------------
 
 
-def _managed_union(request: HttpRequest) -> OrgUnit:
+def _managed_union(request: AuthenticatedHttpRequest) -> OrgUnit:
     union = unions_managed(request.user).order_by("depth", "path").first()
     if union is None:
         raise PermissionDenied
@@ -404,7 +407,7 @@ def _managed_union(request: HttpRequest) -> OrgUnit:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_departments(request: HttpRequest) -> HttpResponse:
+def proposal_departments(request: AuthenticatedHttpRequest) -> HttpResponse:
     union = _managed_union(request)
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -421,7 +424,7 @@ def proposal_departments(request: HttpRequest) -> HttpResponse:
         )
     )
     for d in departments:
-        d.handlers_form = HandlersForm(
+        d.handlers_form = HandlersForm(  # type: ignore[attr-defined]  # display only
             union=union, initial={"handlers": list(d.handlers.all())}, prefix=f"d{d.pk}"
         )
     return render(
@@ -433,7 +436,9 @@ def proposal_departments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_department_handlers(request: HttpRequest, department_id: int) -> HttpResponse:
+def proposal_department_handlers(
+    request: AuthenticatedHttpRequest, department_id: int
+) -> HttpResponse:
     dept = Department.objects.select_related("union").filter(pk=department_id).first()
     if dept is None or not access.has_perm(request.user, Perm.PARTICIPATE, dept.union):
         raise Http404
@@ -456,7 +461,7 @@ def proposal_department_handlers(request: HttpRequest, department_id: int) -> Ht
 
 @login_required
 @require_GET
-def proposal_counts(request: HttpRequest) -> HttpResponse:
+def proposal_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.has_any(request.user, Perm.VIEW_STATS):
         raise PermissionDenied
     rows = svc.subordinate_counts(request.user, _today())
@@ -465,7 +470,7 @@ def proposal_counts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def proposal_report_docx(request: HttpRequest, session_id: int) -> HttpResponse:
+def proposal_report_docx(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for(request.user, session_id, manage=True)
     data = proposal_report.build_report(session, today=_today())
     name = f"提案办理情况报告-{session.label}.docx"

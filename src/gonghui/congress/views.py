@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from gonghui.core import rules as core_rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
 from gonghui.core.models import OrgUnit, UnitKind, User
-from gonghui.core.web import form_error, form_page
+from gonghui.core.web import AuthenticatedHttpRequest, form_error, form_page
 
 from . import queries, rules, services
 from .forms import (
@@ -86,7 +86,7 @@ def _check(user: User, union: OrgUnit, *, manage: bool) -> None:
     raise Http404
 
 
-def _congress(request: HttpRequest, pk: int, *, manage: bool = True) -> Congress:
+def _congress(request: AuthenticatedHttpRequest, pk: int, *, manage: bool = True) -> Congress:
     congress = Congress.objects.select_related("union").filter(pk=pk).first()
     if congress is None:
         raise Http404
@@ -94,7 +94,7 @@ def _congress(request: HttpRequest, pk: int, *, manage: bool = True) -> Congress
     return congress
 
 
-def _term(request: HttpRequest, pk: int, *, manage: bool = True) -> CongressTerm:
+def _term(request: AuthenticatedHttpRequest, pk: int, *, manage: bool = True) -> CongressTerm:
     term = CongressTerm.objects.select_related("congress__union").filter(pk=pk).first()
     if term is None:
         raise Http404
@@ -102,7 +102,7 @@ def _term(request: HttpRequest, pk: int, *, manage: bool = True) -> CongressTerm
     return term
 
 
-def _item(request: HttpRequest, pk: int) -> AgendaItem:
+def _item(request: AuthenticatedHttpRequest, pk: int) -> AgendaItem:
     item = AgendaItem.objects.select_related("session__term__congress__union").filter(pk=pk)
     found = item.first()
     if found is None:
@@ -111,7 +111,7 @@ def _item(request: HttpRequest, pk: int) -> AgendaItem:
     return found
 
 
-def _document(request: HttpRequest, pk: int) -> AgendaDocument:
+def _document(request: AuthenticatedHttpRequest, pk: int) -> AgendaDocument:
     doc = (
         AgendaDocument.objects.select_related("item__session__term__congress__union")
         .filter(pk=pk)
@@ -123,7 +123,7 @@ def _document(request: HttpRequest, pk: int) -> AgendaDocument:
     return doc
 
 
-def _delegation(request: HttpRequest, pk: int) -> Delegation:
+def _delegation(request: AuthenticatedHttpRequest, pk: int) -> Delegation:
     d = Delegation.objects.select_related("term__congress__union", "unit").filter(pk=pk).first()
     if d is None:
         raise Http404
@@ -131,7 +131,7 @@ def _delegation(request: HttpRequest, pk: int) -> Delegation:
     return d
 
 
-def _delegate(request: HttpRequest, pk: int) -> Delegate:
+def _delegate(request: AuthenticatedHttpRequest, pk: int) -> Delegate:
     d = (
         Delegate.objects.select_related("delegation__term__congress__union", "person")
         .filter(pk=pk)
@@ -164,7 +164,7 @@ FORM_PAGE = "congress/setup/form.html"
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Managers land on their union's congress, members on the read-only view of their
     union's congress, upper-union officers on the counts of the unions below them."""
     user = request.user
@@ -190,12 +190,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def congress_detail(request: HttpRequest, congress_id: int) -> HttpResponse:
+def congress_detail(request: AuthenticatedHttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(request, congress_id)
     return _manager_home(request, congress, unions=[])
 
 
-def _manager_home(request: HttpRequest, congress: Congress, *, unions: list) -> HttpResponse:
+def _manager_home(
+    request: AuthenticatedHttpRequest, congress: Congress, *, unions: list
+) -> HttpResponse:
     union = congress.union
     term = queries.current_term(congress)
     ctx: dict[str, Any] = {
@@ -224,7 +226,9 @@ def _manager_home(request: HttpRequest, congress: Congress, *, unions: list) -> 
     return render(request, "congress/home.html", ctx)
 
 
-def _member_home(request: HttpRequest, union: OrgUnit, congress: Congress | None) -> HttpResponse:
+def _member_home(
+    request: AuthenticatedHttpRequest, union: OrgUnit, congress: Congress | None
+) -> HttpResponse:
     ctx: dict[str, Any] = {"manage": False, "union": union, "congress": congress}
     term = queries.current_term(congress) if congress else None
     ctx["term"] = term
@@ -251,7 +255,7 @@ def _member_home(request: HttpRequest, union: OrgUnit, congress: Congress | None
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upper unions: how many sessions each union below held this year and how many
     delegates serve. Counts only, never a name or a document."""
     user = request.user
@@ -287,7 +291,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     for c in rows:
-        c.delegates = serving.get(c.pk, 0)
+        c.delegates = serving.get(c.pk, 0)  # type: ignore[attr-defined]  # display only
     ctx = {
         "rows": rows,
         "year": today.year,
@@ -301,7 +305,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def congress_new(request: HttpRequest) -> HttpResponse:
+def congress_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     unions = queries.unions_managed(request.user)
     if not unions.exists():
         raise PermissionDenied
@@ -336,7 +340,7 @@ def congress_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ruleset(request: HttpRequest, congress_id: int) -> HttpResponse:
+def ruleset(request: AuthenticatedHttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(request, congress_id)
     union = congress.union
     form = RuleSetForm(request.POST or None, initial=services.ruleset_initial(union))
@@ -369,7 +373,7 @@ def ruleset(request: HttpRequest, congress_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def term_new(request: HttpRequest, congress_id: int) -> HttpResponse:
+def term_new(request: AuthenticatedHttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(request, congress_id)
     last = congress.terms.order_by("-number").first()
     start = _today()
@@ -398,7 +402,7 @@ def term_new(request: HttpRequest, congress_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def term_end(request: HttpRequest, term_id: int) -> HttpResponse:
+def term_end(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = _term(request, term_id)
     form = TermEndForm(request.POST)
     if form.is_valid():
@@ -418,7 +422,7 @@ def term_end(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_new(request: HttpRequest, term_id: int) -> HttpResponse:
+def session_new(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = _term(request, term_id)
     form = SessionForm(request.POST or None, initial={"number": services.next_session_number(term)})
     if request.method == "POST" and form.is_valid():
@@ -440,7 +444,7 @@ def session_new(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for(request.user, session_id, manage=True)
     fields = services.SESSION_FIELDS
     initial = {f: getattr(session, f) for f in fields}
@@ -485,7 +489,7 @@ def _session_actions(session: CongressSession, names: Any) -> list[tuple[str, st
 
 
 def _session_context(
-    request: HttpRequest, session: CongressSession, **forms: Any
+    request: AuthenticatedHttpRequest, session: CongressSession, **forms: Any
 ) -> dict[str, Any]:
     union = session.term.congress.union
     manage = queries.may_manage(request.user, union)
@@ -522,14 +526,14 @@ def _session_context(
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for(request.user, session_id)
     return render(request, "congress/setup/session_detail.html", _session_context(request, session))
 
 
 @login_required
 @require_POST
-def officer_add(request: HttpRequest, session_id: int) -> HttpResponse:
+def officer_add(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for(request.user, session_id, manage=True)
     form = OfficerForm(request.POST, union=session.term.congress.union)
     if form.is_valid():
@@ -546,7 +550,7 @@ def officer_add(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def officer_remove(request: HttpRequest, officer_id: int) -> HttpResponse:
+def officer_remove(request: AuthenticatedHttpRequest, officer_id: int) -> HttpResponse:
     officer = SessionOfficer.objects.select_related("person").filter(pk=officer_id).first()
     if officer is None:
         raise Http404
@@ -562,7 +566,7 @@ def officer_remove(request: HttpRequest, officer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_add(request: HttpRequest, session_id: int) -> HttpResponse:
+def item_add(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for(request.user, session_id, manage=True)
     form = AgendaItemForm(request.POST)
     if form.is_valid():
@@ -587,7 +591,7 @@ def item_add(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_edit(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = _item(request, item_id)
     initial = {f: getattr(item, f) for f in ("kind", "title", "presenter", "vote_mode")}
     form = AgendaItemForm(request.POST or None, initial=initial)
@@ -613,7 +617,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_move(request: HttpRequest, item_id: int, direction: str) -> HttpResponse:
+def item_move(request: AuthenticatedHttpRequest, item_id: int, direction: str) -> HttpResponse:
     if direction not in ("up", "down"):
         raise Http404
     item = _item(request, item_id)
@@ -631,7 +635,7 @@ def item_move(request: HttpRequest, item_id: int, direction: str) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_new(request: HttpRequest, item_id: int) -> HttpResponse:
+def document_new(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = _item(request, item_id)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -661,7 +665,7 @@ def document_new(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _document_context(
-    request: HttpRequest, doc: AgendaDocument, version_form: Any = None
+    request: AuthenticatedHttpRequest, doc: AgendaDocument, version_form: Any = None
 ) -> dict[str, Any]:
     versions = list(doc.versions.select_related("created_by").order_by("number"))
     by_number = {v.number: v for v in versions}
@@ -690,14 +694,14 @@ def _document_context(
 
 @login_required
 @require_GET
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_detail(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
     return render(request, "congress/setup/document_detail.html", _document_context(request, doc))
 
 
 @login_required
 @require_POST
-def version_add(request: HttpRequest, document_id: int) -> HttpResponse:
+def version_add(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
     form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
@@ -721,7 +725,7 @@ def version_add(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_adopt(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_adopt(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     doc = _document(request, document_id)
     form = AdoptForm(request.POST, document=doc)
     if form.is_valid():
@@ -740,7 +744,7 @@ def document_adopt(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_file(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_file(request: AuthenticatedHttpRequest, version_id: int) -> FileResponse:
     """The uploaded file of a draft: managers any draft, members the adopted one only."""
     v = (
         DocumentVersion.objects.select_related("document__item__session__term__congress__union")
@@ -764,7 +768,7 @@ def version_file(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def people(request: HttpRequest, union_id: int) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest, union_id: int) -> HttpResponse:
     """<option>s of the union's active members whose name contains the search (htmx)."""
     union = OrgUnit.objects.filter(pk=union_id).first()
     if union is None:
@@ -775,7 +779,9 @@ def people(request: HttpRequest, union_id: int) -> HttpResponse:
     return render(request, "congress/setup/_person_options.html", {"people": found, "q": q})
 
 
-def _roster_context(request: HttpRequest, term: CongressTerm, **extra: Any) -> dict[str, Any]:
+def _roster_context(
+    request: AuthenticatedHttpRequest, term: CongressTerm, **extra: Any
+) -> dict[str, Any]:
     today = _today()
     union = term.congress.union
     delegations = list(
@@ -784,14 +790,14 @@ def _roster_context(request: HttpRequest, term: CongressTerm, **extra: Any) -> d
         )
     )
     for d in delegations:
-        d.vacant = rules.seats_check(d.seats, d.serving)
+        d.vacant = rules.seats_check(d.seats, d.serving)  # type: ignore[attr-defined]  # display only
     delegates = list(
         queries.active_delegates(term).order_by(
             "delegation__sort_order", "delegation__name", "person__name"
         )
     )
-    for d, p in zip(delegates, services.roster_people(delegates, today), strict=True):
-        d.woman, d.young = p.woman, p.young
+    for seat, p in zip(delegates, services.roster_people(delegates, today), strict=True):
+        seat.woman, seat.young = p.woman, p.young  # type: ignore[attr-defined]  # display only
     check = services.roster_composition(term, today)
     shares = services.staff_shares(union, today)
     return {
@@ -837,14 +843,14 @@ def _share_rows(
 
 @login_required
 @require_GET
-def roster(request: HttpRequest, term_id: int) -> HttpResponse:
+def roster(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = _term(request, term_id)
     return render(request, "congress/setup/roster.html", _roster_context(request, term))
 
 
 @login_required
 @require_POST
-def delegation_new(request: HttpRequest, term_id: int) -> HttpResponse:
+def delegation_new(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = _term(request, term_id)
     form = DelegationForm(request.POST, union=term.congress.union)
     if form.is_valid():
@@ -861,7 +867,7 @@ def delegation_new(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def roster_confirm(request: HttpRequest, term_id: int) -> HttpResponse:
+def roster_confirm(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     term = _term(request, term_id)
     form = RosterConfirmForm(request.POST)
     form.is_valid()
@@ -881,7 +887,10 @@ def roster_confirm(request: HttpRequest, term_id: int) -> HttpResponse:
 
 
 def _delegation_context(
-    request: HttpRequest, delegation: Delegation, form: Any = None, edit_form: Any = None
+    request: AuthenticatedHttpRequest,
+    delegation: Delegation,
+    form: Any = None,
+    edit_form: Any = None,
 ) -> dict[str, Any]:
     union = delegation.term.congress.union
     form = form or ElectForm(union=union, initial={"elected_on": _today()})
@@ -912,7 +921,7 @@ def _delegation_context(
 
 @login_required
 @require_GET
-def delegation_detail(request: HttpRequest, delegation_id: int) -> HttpResponse:
+def delegation_detail(request: AuthenticatedHttpRequest, delegation_id: int) -> HttpResponse:
     delegation = _delegation(request, delegation_id)
     ctx = _delegation_context(request, delegation)
     return render(request, "congress/setup/delegation.html", ctx)
@@ -920,7 +929,7 @@ def delegation_detail(request: HttpRequest, delegation_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegation_edit(request: HttpRequest, delegation_id: int) -> HttpResponse:
+def delegation_edit(request: AuthenticatedHttpRequest, delegation_id: int) -> HttpResponse:
     delegation = _delegation(request, delegation_id)
     form = DelegationForm(request.POST, union=delegation.term.congress.union)
     if form.is_valid():
@@ -939,7 +948,7 @@ def delegation_edit(request: HttpRequest, delegation_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegate_elect(request: HttpRequest, delegation_id: int) -> HttpResponse:
+def delegate_elect(request: AuthenticatedHttpRequest, delegation_id: int) -> HttpResponse:
     delegation = _delegation(request, delegation_id)
     form = ElectForm(request.POST, union=delegation.term.congress.union)
     if form.is_valid():
@@ -966,7 +975,7 @@ def delegate_elect(request: HttpRequest, delegation_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delegate_replace(request: HttpRequest, delegate_id: int) -> HttpResponse:
+def delegate_replace(request: AuthenticatedHttpRequest, delegate_id: int) -> HttpResponse:
     delegate = _delegate(request, delegate_id)
     union = delegate.delegation.term.congress.union
     form = ReplaceForm(request.POST or None, union=union, initial={"on": _today()})
@@ -1003,7 +1012,7 @@ def delegate_replace(request: HttpRequest, delegate_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegate_end(request: HttpRequest, delegate_id: int) -> HttpResponse:
+def delegate_end(request: AuthenticatedHttpRequest, delegate_id: int) -> HttpResponse:
     delegate = _delegate(request, delegate_id)
     form = EndSeatForm(request.POST)
     if form.is_valid():
@@ -1020,7 +1029,7 @@ def delegate_end(request: HttpRequest, delegate_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export(request: HttpRequest, term_id: int) -> HttpResponse:
+def roster_export(request: AuthenticatedHttpRequest, term_id: int) -> HttpResponse:
     """The serving delegates for printing: names, gender, delegation and categories. No ID
     numbers or phones, so the sheet can go on a notice board."""
     term = _term(request, term_id)

@@ -50,12 +50,16 @@ class StyledForm(forms.Form):
                 w.attrs["aria-invalid"] = "true"
 
     def field_as(self, name: str, kind: type[_F]) -> _F:
-        """This form's own copy of the field ``name`` as the ``kind`` it is declared as:
-        ``self.fields`` holds plain ``Field``s for the type checker, and setting a queryset
-        or choices needs the narrower type."""
-        field = self.fields[name]
-        assert isinstance(field, kind)
-        return field
+        return field_as(self, name, kind)
+
+
+def field_as(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """The form's own copy of the field ``name`` as the ``kind`` it is declared as:
+    ``form.fields`` holds plain ``Field``s for the type checker, and setting a queryset or
+    choices needs the narrower type."""
+    field = form.fields[name]
+    assert isinstance(field, kind)
+    return field
 
 
 class UnitChoiceField(forms.ModelChoiceField):

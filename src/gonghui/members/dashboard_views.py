@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,11 +18,12 @@ from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.dashboard import tiles_for
 from gonghui.core.models import OrgUnit
+from gonghui.core.web import AuthenticatedHttpRequest
 
 from . import stats
 
 
-def _chosen_unit(request: HttpRequest, tops: list[OrgUnit]) -> OrgUnit:
+def _chosen_unit(request: AuthenticatedHttpRequest, tops: list[OrgUnit]) -> OrgUnit:
     """The unit asked for in ``?unit=``, if the user may see its statistics (404 otherwise,
     so a guessed id reveals nothing); else the user's home unit."""
     user = request.user
@@ -39,7 +40,7 @@ def _chosen_unit(request: HttpRequest, tops: list[OrgUnit]) -> OrgUnit:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     tops = access.top_units(user, Perm.VIEW_STATS)
     if not tops:

@@ -91,7 +91,9 @@ class MemberFilterForm(BootstrapMixin, forms.Form):
             data["status"] = MemberStatus.ACTIVE
         super().__init__(data)
         # Only validates the choice; the page writes the options itself (see the list view).
-        self.fields["unit"].queryset = queries.visible_units(user)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = queries.visible_units(user)
         if not access.has_any(user, Perm.VIEW_HARDSHIP):
             # Who is in hardship is hardship data (decision 0006): no such filter for others.
             category = self.fields["category"]
@@ -265,15 +267,19 @@ class NoteStepForm(StepForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class UnitNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return obj.name
+
+
 class MoveStepForm(StepForm):
     def setup(self) -> None:
         units = [
             u for u in queries.units_in_union(self.member.union) if u.pk != self.member.unit_id
         ]
-        self.fields["to_unit"] = forms.ModelChoiceField(
+        self.fields["to_unit"] = UnitNameChoiceField(
             label=_("Move to"), queryset=OrgUnit.objects.filter(pk__in=[u.pk for u in units])
         )
-        self.fields["to_unit"].label_from_instance = lambda u: u.name
 
 
 class TransferOutStepForm(StepForm):

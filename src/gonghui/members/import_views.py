@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
+from gonghui.core.web import AuthenticatedHttpRequest
 
 from . import importing, tasks
 from .import_forms import RosterUploadForm
@@ -25,18 +26,18 @@ RECENT = 20
 ERRORS_PER_PAGE = 50
 
 
-def _may_import(request: HttpRequest) -> None:
+def _may_import(request: AuthenticatedHttpRequest) -> None:
     if not access.has_any(request.user, Perm.EDIT_MEMBERS):
         raise PermissionDenied
 
 
-def _import_or_404(request: HttpRequest, import_id: int) -> RosterImport:
+def _import_or_404(request: AuthenticatedHttpRequest, import_id: int) -> RosterImport:
     return get_object_or_404(importing.visible_imports(request.user), pk=import_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     _may_import(request)
     unions = importing.importable_unions(request.user)
     if not unions:
@@ -62,7 +63,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _may_import(request)
     response = HttpResponse(importing.template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = (
@@ -73,7 +74,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
     ri = _import_or_404(request, import_id)
     page = Paginator(ri.errors_sample, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -90,7 +91,7 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_commit(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
     ri = _import_or_404(request, import_id)
     try:
         tasks.start_commit(actor=request.user, roster_import=ri, language=get_language())
@@ -101,7 +102,7 @@ def import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_result(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_result(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
     ri = _import_or_404(request, import_id)
     page = Paginator(ri.errors_sample, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -111,7 +112,7 @@ def import_result(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_errors(request: HttpRequest, import_id: int) -> FileResponse:
+def import_errors(request: AuthenticatedHttpRequest, import_id: int) -> FileResponse:
     ri = _import_or_404(request, import_id)
     if not ri.error_report_path:
         raise Http404

@@ -3,13 +3,14 @@ transfer-in. Views parse with a form, check access, call one service, render or 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.core import access, rules
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
-from gonghui.core.models import Person
+from gonghui.core.models import OrgUnit, Person, User
 from gonghui.core.services import log_sensitive_read
-from gonghui.core.web import form_error
+from gonghui.core.web import AuthenticatedHttpRequest, form_error
 
 from . import exports, listing, queries, services
 from .forms import (
@@ -56,7 +57,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _member_or_404(request: HttpRequest, member_id: int) -> Member:
+def _member_or_404(request: AuthenticatedHttpRequest, member_id: int) -> Member:
     """A member the user may see; outside their scope it does not exist for them."""
     if not queries.may_list_members(request.user):
         raise PermissionDenied
@@ -66,7 +67,7 @@ def _member_or_404(request: HttpRequest, member_id: int) -> Member:
     return member
 
 
-def _mask(user: Any, members: list[Any]) -> None:
+def _mask(user: User, members: Iterable[Any]) -> None:
     """Masked ID number and phone for display, and whether the user may reveal them
     (members or list rows; the right is decided once per unit, and once per union where
     the union grants it: a member's unit lies in their union, so a grant that reaches
@@ -84,7 +85,7 @@ def _mask(user: Any, members: list[Any]) -> None:
         m.can_reveal = may_reveal[m.unit_id]
 
 
-def _labels(members: list[Any]) -> None:
+def _labels(members: Iterable[Any]) -> None:
     """Choice labels for the list's rows, each translated once per page rather than once
     per row (``get_FOO_display`` hashes every lazy choice label on every call)."""
     gender = {v: str(label) for v, label in Person.Gender.choices}
@@ -107,7 +108,7 @@ FIELD_LABELS = {
 }
 
 
-def _with_rows(requests: Any) -> list[ProfileChangeRequest]:
+def _with_rows(requests: Iterable[ProfileChangeRequest]) -> list[ProfileChangeRequest]:
     """Change requests with (label, old, new) rows to show; ID numbers stay masked."""
     out = list(requests)
     for r in out:
@@ -117,7 +118,7 @@ def _with_rows(requests: Any) -> list[ProfileChangeRequest]:
             if field == "id_number":
                 old, new = rules.mask_id_number(old), rules.mask_id_number(new)
             rows.append((FIELD_LABELS.get(field, field), old, new))
-        r.rows = rows
+        r.rows = rows  # type: ignore[attr-defined]  # display only, for the template
     return out
 
 
@@ -126,7 +127,7 @@ def _with_rows(requests: Any) -> list[ProfileChangeRequest]:
 
 @login_required
 @require_GET
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not queries.may_list_members(request.user):
         raise PermissionDenied
     form = MemberFilterForm(request.GET, user=request.user)
@@ -171,7 +172,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 _FILTER_COLS = {"employment_type": "col-xl-2", "category": "col-xl-2", "status": "col-xl-2"}
 
 
-def _unit_options(user: Any, chosen: Any) -> list[tuple[int, str, bool]]:
+def _unit_options(user: User, chosen: OrgUnit | None) -> list[tuple[int, str, bool]]:
     """(pk, indented name, selected) for the chooser, written out by the template from
     plain tuples: Django's Select widget renders options many times slower."""
     units = queries.unit_filter_options(user, chosen)
@@ -184,7 +185,7 @@ def _unit_options(user: Any, chosen: Any) -> list[tuple[int, str, bool]]:
 
 @login_required
 @require_GET
-def member_export(request: HttpRequest) -> HttpResponse:
+def member_export(request: AuthenticatedHttpRequest) -> FileResponse:
     if not queries.may_list_members(request.user):
         raise PermissionDenied
     f = MemberFilterForm(request.GET, user=request.user).to_filter()
@@ -197,7 +198,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest, member: Member, forms: dict[str, StepForm] | None = None
+    request: AuthenticatedHttpRequest, member: Member, forms: dict[str, StepForm] | None = None
 ) -> dict[str, Any]:
     user = request.user
     _mask(user, [member])
@@ -221,7 +222,7 @@ def _detail_context(
 
 @login_required
 @require_GET
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     if not queries.may_list_members(request.user):
         own = queries.member_of_user(request.user)
         if own is not None and own.pk == member_id:
@@ -232,7 +233,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_reveal(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_reveal(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     member = _member_or_404(request, member_id)
     if not access.has_perm(request.user, Perm.VIEW_SENSITIVE, member.unit):
         raise PermissionDenied
@@ -248,7 +249,7 @@ def member_reveal(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_lifecycle(request: HttpRequest, member_id: int, step: str) -> HttpResponse:
+def member_lifecycle(request: AuthenticatedHttpRequest, member_id: int, step: str) -> HttpResponse:
     if step not in STEP_FORMS:
         raise Http404
     member = _member_or_404(request, member_id)
@@ -268,7 +269,7 @@ def member_lifecycle(request: HttpRequest, member_id: int, step: str) -> HttpRes
     return render(request, "members/member_detail.html", ctx, status=400)
 
 
-def _run_step(actor: Any, member: Member, step: str, data: dict[str, Any]) -> None:
+def _run_step(actor: User, member: Member, step: str, data: dict[str, Any]) -> None:
     on = data["on"]
     if step == "approve":
         services.member_approve(actor=actor, member=member, on=on, member_no=data["member_no"])
@@ -295,7 +296,7 @@ def _run_step(actor: Any, member: Member, step: str, data: dict[str, Any]) -> No
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_new(request: HttpRequest) -> HttpResponse:
+def member_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit_choices = queries.member_units(request.user)
     if not unit_choices:
         raise PermissionDenied
@@ -343,7 +344,7 @@ def _changed(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_edit(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     member = _member_or_404(request, member_id)
     if not access.has_perm(request.user, Perm.EDIT_MEMBERS, member.union):
         raise PermissionDenied
@@ -372,13 +373,15 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 # ---- approvals -------------------------------------------------------------------------
 
 
-def _require_approver(request: HttpRequest) -> None:
+def _require_approver(request: AuthenticatedHttpRequest) -> None:
     user = request.user
     if not access.has_any(user, Perm.APPROVE_MEMBERS):
         raise PermissionDenied
 
 
-def _approvals_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+def _approvals_page(
+    request: AuthenticatedHttpRequest, status: int = 200, **extra: Any
+) -> HttpResponse:
     applications = list(queries.pending_applications(request.user))
     _mask(request.user, applications)
     ctx = {
@@ -392,14 +395,14 @@ def _approvals_page(request: HttpRequest, status: int = 200, **extra: Any) -> Ht
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_approver(request)
     return _approvals_page(request)
 
 
 @login_required
 @require_POST
-def approve_application(request: HttpRequest, member_id: int) -> HttpResponse:
+def approve_application(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     _require_approver(request)
     member = queries.pending_applications(request.user).filter(pk=member_id).first()
     if member is None:
@@ -425,7 +428,7 @@ def approve_application(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
+def decide_change(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     _require_approver(request)
     change = queries.pending_change_requests(request.user).filter(pk=request_id).first()
     if change is None:
@@ -454,7 +457,7 @@ def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = queries.member_of_user(request.user)
     if member is None:
         raise Http404
@@ -497,7 +500,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_reveal(request: HttpRequest) -> HttpResponse:
+def my_reveal(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's own ID number in clear, on request; the reading is logged like a
     cadre's (a shared or unattended screen is how a member's number leaks)."""
     member = queries.member_of_user(request.user)
@@ -519,7 +522,7 @@ def my_reveal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transfer_in(request: HttpRequest) -> HttpResponse:
+def transfer_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Look up someone transferred out by ID number (POSTed, so the number stays out of
     URLs and logs), then take them in to a unit of the user's union."""
     unit_choices = queries.member_units(request.user)
@@ -570,7 +573,8 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                     return redirect("members:detail", member_id=member.pk)
     if candidate is not None:
         _mask(request.user, [candidate])
-        candidate.last_out = (
+        # Display only, for the template: when and where they left.
+        candidate.last_out = (  # type: ignore[attr-defined]
             candidate.events.filter(kind="transferred_out").order_by("on", "id").last()
         )
     ctx = {"lookup": lookup, "form": form, "candidate": candidate}
