@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.forms import field_as
+from gonghui.core.forms import field_as, style_widgets
 from gonghui.core.models import OrgUnit
 from gonghui.members.models import Member, MemberStatus
 
@@ -20,17 +20,6 @@ from .models.donations import Donation, DonationDrive
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 MONEY: MoneyBounds = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
 GRID_ROWS = 12
-
-
-def style_fields(form: forms.BaseForm, small: bool = False) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, forms.Select):
-            w.attrs.setdefault("class", "form-select form-select-sm" if small else "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control form-control-sm" if small else "form-control")
 
 
 class MemberNameChoiceField(forms.ModelChoiceField):
@@ -52,7 +41,7 @@ class ManagedUnionForm(forms.Form):
         )
         if len(unions) == 1:
             self.fields["union"].initial = unions[0].pk
-        style_fields(self)
+        style_widgets(self)
 
 
 class DriveForm(ManagedUnionForm):
@@ -75,7 +64,7 @@ class DonationRowForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self, small=True)
+        style_widgets(self, small=True)
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -112,7 +101,7 @@ class UseForm(forms.Form):
             .select_related("person")
             .order_by("person__name")
         )
-        style_fields(self)
+        style_widgets(self)
 
 
 class YearForm(forms.Form):

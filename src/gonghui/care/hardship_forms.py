@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.forms import field_as
+from gonghui.core.forms import field_as, style_widgets
 from gonghui.core.models import OrgUnit, Person
 from gonghui.members.models import Member, MemberStatus
 
@@ -26,14 +26,7 @@ class Styled(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+        style_widgets(self)
 
 
 def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

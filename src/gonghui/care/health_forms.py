@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.forms import field_as
+from gonghui.core.forms import field_as, style_widgets
 
 from .forms import MONEY, DateInput
 from .models.health import HealthCampaign, HealthCheck, RestParticipant, RetireeActivity
@@ -20,15 +20,7 @@ class _Styled(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(w, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            w.attrs.setdefault("class", css)
+        style_widgets(self)
 
 
 class CampaignForm(_Styled):

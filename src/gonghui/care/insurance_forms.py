@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .donation_forms import DATE_WIDGET, MONEY, ManagedUnionForm, style_fields
+from gonghui.core.forms import style_widgets
+
+from .donation_forms import DATE_WIDGET, MONEY, ManagedUnionForm
 from .models.donations import InsuranceEnrolment, InsurancePlan
 
 
@@ -31,7 +33,7 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self)
+        style_widgets(self)
 
 
 class ClaimForm(forms.Form):
@@ -44,7 +46,7 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self)
+        style_widgets(self)
 
 
 class DecideForm(forms.Form):
@@ -61,4 +63,4 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self, small=True)
+        style_widgets(self, small=True)

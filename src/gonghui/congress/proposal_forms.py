@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.forms import field_as
+from gonghui.core.forms import field_as, style_widgets
 from gonghui.core.models import OrgUnit, User
 
 from .models import CongressSession, Department, Proposal, ProposalCategory
@@ -18,23 +18,10 @@ _F = TypeVar("_F", bound=forms.Field)
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, forms.RadioSelect | forms.CheckboxSelectMultiple):
-            continue
-        elif isinstance(w, forms.Select):
-            w.attrs.setdefault("class", "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control")
-
-
 class BootstrapForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
 
     def field_as(self, name: str, kind: type[_F]) -> _F:
         return field_as(self, name, kind)

@@ -26,20 +26,27 @@ if TYPE_CHECKING:
 _F = TypeVar("_F", bound=forms.Field)
 
 
+def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Bootstrap's class on every widget that has none of its own, so that templates render
+    ``{{ field }}`` as is (``small``: the compact sizes, for a grid of entry rows)."""
+    size = "-sm" if small else ""
+    for field in form.fields.values():
+        w = field.widget
+        if isinstance(w, forms.CheckboxInput | forms.RadioSelect):  # and CheckboxSelectMultiple
+            css = "form-check-input"
+        elif isinstance(w, forms.Select):
+            css = f"form-select form-select{size}" if small else "form-select"
+        else:
+            css = f"form-control form-control{size}" if small else "form-control"
+        w.attrs.setdefault("class", css)
+
+
 class StyledForm(forms.Form):
     """Bootstrap classes on every widget, so templates render ``{{ field }}`` as is."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(w, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            w.attrs["class"] = css
+        style_widgets(self)
 
     def full_clean(self) -> None:
         super().full_clean()

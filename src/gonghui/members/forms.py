@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import access
 from gonghui.core.access import Perm
+from gonghui.core.forms import style_widgets
 from gonghui.core.models import OrgUnit, Person
 
 from . import queries, services
@@ -49,14 +50,7 @@ class BootstrapMixin:
     """Bootstrap classes on every widget, so templates can render fields plainly."""
 
     def _style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        style_widgets(self)  # type: ignore[arg-type]
 
 
 # ---- the list filter ---------------------------------------------------------------------
