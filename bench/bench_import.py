@@ -196,18 +196,20 @@ class Phases:
         from django.db.backends.base.base import BaseDatabaseWrapper
 
         from gonghui.members import importing
+        from gonghui.members.importing import analysis, reading, writing
 
         self.spent: dict[str, list[float]] = {}
-        for name, label in (
-            ("read_roster", "read"),
-            ("_formula_issues", "formula scan"),
-            ("analyse", "analyse"),
-            ("plan_rows", "lookup"),
-            ("_allocate_ids", "keys"),
-            ("_analyze_after", "analyze"),
+        # Each function is wrapped in the module that calls it, where the name is looked up.
+        for module, name, label in (
+            (analysis, "read_roster", "read"),
+            (reading, "_formula_issues", "formula scan"),
+            (importing, "analyse", "analyse"),
+            (importing, "plan_rows", "lookup"),
+            (writing, "_allocate_ids", "keys"),
+            (importing, "_analyze_after", "analyze"),
         ):
-            setattr(importing, name, self._timed(getattr(importing, name), lambda *a, k=label: k))
-        inserter = importing._Inserter
+            setattr(module, name, self._timed(getattr(module, name), lambda *a, k=label: k))
+        inserter = writing._Inserter
         inserter.insert = self._timed(  # type: ignore[method-assign]
             inserter.insert, lambda obj, *a: "insert " + obj.copy_sql.split()[1].strip('"')
         )

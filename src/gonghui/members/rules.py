@@ -2,7 +2,7 @@
 per-row validation.
 
 Standard library only (an import-linter contract keeps Django out); no clock: callers pass
-``today``. Errors are returned as stable codes; ``members/importing.py`` turns them into
+``today``. Errors are returned as stable codes; ``members/importing/`` turns them into
 sentences in the user's language. Tested with hypothesis in ``tests/test_import_rules.py``.
 """
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent, Person
 from gonghui.members import importing, rules
+from gonghui.members.importing import analysis, planning, writing
 from gonghui.members.models import Member, MembershipEvent, MemberStatus, RosterImport
 from gonghui.members.services import member_transfer_out
 from gonghui.testing.factories import valid_id_number
@@ -279,14 +280,14 @@ def test_its_own_inserts_give_the_rows_the_orm_would(world, tmp_path):
 def test_a_failure_while_writing_rolls_back_everything(world, tmp_path, monkeypatch):
     # given: the events' insert fails after the people and members went in
     people, members = Person.objects.count(), Member.objects.count()
-    real = importing._Inserter.insert
+    real = writing._Inserter.insert
 
     def failing(self, rows):
         if "membershipevent" in self.sql:
             raise RuntimeError("disk full")
         return real(self, rows)
 
-    monkeypatch.setattr(importing._Inserter, "insert", failing)
+    monkeypatch.setattr(writing._Inserter, "insert", failing)
     ri = upload(world, roster(tmp_path, 30))
     # when
     with pytest.raises(RuntimeError):
@@ -301,8 +302,8 @@ def test_it_looks_people_up_in_several_batches(world, tmp_path, monkeypatch):
     # given
     path = roster(tmp_path, 7)
     commit(world, path)
-    monkeypatch.setattr(importing, "BATCH", 2)
-    monkeypatch.setattr(importing, "PG_LOOKUP_BATCH", 3)
+    monkeypatch.setattr(planning, "BATCH", 2)
+    monkeypatch.setattr(planning, "PG_LOOKUP_BATCH", 3)
     # when
     ri = commit(world, path)
     # then
@@ -323,7 +324,7 @@ def test_a_large_import_refreshes_the_planner_statistics(world, tmp_path, monkey
     from django.test.utils import CaptureQueriesContext
 
     # given: a threshold of 3 rows stands for the real one
-    monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 3)
+    monkeypatch.setattr(writing, "ANALYZE_AFTER_ROWS", 3)
     # when
     with CaptureQueriesContext(connection) as small:
         commit(world, roster(tmp_path, 2, name="small.xlsx"))
@@ -567,7 +568,7 @@ def test_it_names_rows_as_the_file_numbers_them_across_blank_rows_and_chunks(
     world, tmp_path, monkeypatch, kind
 ):
     # given: a title row, blank rows between blocks, chunks of two rows, and two bad rows
-    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(analysis, "CHUNK", 2)
     rows = [
         ["第一中学工会会员花名册"],
         HEADER,
@@ -612,7 +613,7 @@ def test_it_numbers_the_rows_without_a_number_in_order_after_the_file_s_own(worl
 
 def test_numbers_in_use_are_skipped_one_by_one(world):
     # given: a union whose numbers have a gap filled by a number without the usual width
-    source = importing._NumberSource(world.school, ["SCH-00002", "SCH-2"])
+    source = writing._NumberSource(world.school, ["SCH-00002", "SCH-2"])
     source.n = 0  # as if the sequence started over below the numbers in use
     # when
     numbers = source.fill(["", "X-1", None, ""])
@@ -625,7 +626,7 @@ def test_rows_spread_over_several_insert_statements_keep_their_own_values(
 ):
     # given: room for only a few rows per INSERT (SQLite), so that 7 rows take several
     # statements and a shorter last one
-    monkeypatch.setattr(importing, "SQLITE_MAX_PARAMS", 40)
+    monkeypatch.setattr(writing, "SQLITE_MAX_PARAMS", 40)
     rows = [
         HEADER,
         *[person_row(i, 工会小组="数学教研组" if i % 2 else "语文教研组") for i in range(1, 8)],
