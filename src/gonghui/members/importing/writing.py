@@ -267,20 +267,8 @@ def _pick(col: list[Any], rows: list[int], every: bool) -> list[Any]:
     return col if every else [col[i] for i in rows]
 
 
+@_write_cache()
 def _write(
-    plan: Plan,
-    rows: ValidRows,
-    *,
-    union: OrgUnit,
-    actor: User | None,
-    today: date,
-    note: str,
-) -> None:
-    with _write_cache():
-        _write_rows(plan, rows, union=union, actor=actor, today=today, note=note)
-
-
-def _write_rows(
     plan: Plan,
     rows: ValidRows,
     *,
