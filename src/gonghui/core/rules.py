@@ -76,7 +76,7 @@ class IdNumberChecker:
         key = v[6:14]
         born = self._births.get(key, _MISSING)
         if born is _MISSING:
-            born = self._births[key] = self._birth(key)
+            born = self._births[key] = self.birth(key)
         if born is None:
             return "birth_date", None, ""
         total = sum(map(mul, v[:17].encode("ascii"), ID_WEIGHTS)) - _ID_WEIGHT_OFFSET
@@ -84,7 +84,9 @@ class IdNumberChecker:
             return "check_digit", None, ""
         return "", born, "M" if v[16] in _ODD_DIGITS else "F"  # type: ignore[return-value]
 
-    def _birth(self, digits: str) -> date | None:
+    def birth(self, digits: str) -> date | None:
+        """The birth date of an ID number's 8 date digits ("YYYYMMDD"), None when it is not
+        one the rule accepts (a real date, from 1900, not after today)."""
         try:
             born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         except ValueError:

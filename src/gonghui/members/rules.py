@@ -507,16 +507,6 @@ def _plain_mobiles(cells: Sequence[Any]) -> bool:
     )
 
 
-def _id_birth(digits: str, today: date) -> date | None:
-    """The birth date of an ID number's 8 date digits, None when it is not a valid one
-    (the rule of ``core.rules.check_id_number``: a real date, from 1900, not after today)."""
-    try:
-        born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-    except ValueError:
-        return None
-    return None if born.year < 1900 or born > today else born
-
-
 # The 17th digit of an ID number gives the gender: odd for men.
 _GENDER_OF_DIGIT = str.maketrans("0123456789", "FMFMFMFMFM")
 # Per position of the first 17 digits: digit -> digit * weight mod 11, as a byte.
@@ -845,7 +835,7 @@ class RowCleaner:
             born: list[date | None] = list(map(births.__getitem__, keys))
         except KeyError:  # dates not seen before
             for key in set(keys).difference(births):
-                if (birth := _id_birth(key, self.today)) is None:
+                if (birth := self._ids.birth(key)) is None:
                     return None
                 births[key] = birth
             born = list(map(births.__getitem__, keys))
