@@ -29,15 +29,14 @@ _F = TypeVar("_F", bound=forms.Field)
 def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
     """Bootstrap's class on every widget that has none of its own, so that templates render
     ``{{ field }}`` as is (``small``: the compact sizes, for a grid of entry rows)."""
-    size = "-sm" if small else ""
     for field in form.fields.values():
         w = field.widget
         if isinstance(w, forms.CheckboxInput | forms.RadioSelect):  # and CheckboxSelectMultiple
             css = "form-check-input"
         elif isinstance(w, forms.Select):
-            css = f"form-select form-select{size}" if small else "form-select"
+            css = "form-select form-select-sm" if small else "form-select"
         else:
-            css = f"form-control form-control{size}" if small else "form-control"
+            css = "form-control form-control-sm" if small else "form-control"
         w.attrs.setdefault("class", css)
 
 
