@@ -39,11 +39,11 @@ from django.utils.translation import gettext as _
 from gonghui.core import access
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
-from gonghui.core.models import OrgUnit, UnitKind, User
+from gonghui.core.models import OrgUnit, Person, UnitKind, User
 from gonghui.core.services import audit
 
 from ..counts import members_changed
-from ..models import RosterImport
+from ..models import Member, MembershipEvent, RosterImport
 from .analysis import Analysis, Progress, _no_progress, analyse, display_value, withheld_fields
 from .files import (
     ALLOWED_EXTENSIONS,
@@ -55,9 +55,13 @@ from .files import (
     open_stored,
     report_path,
 )
+from .integrity import foreign_keys_checked_per_table
 from .planning import plan_rows
 from .report import ERRORS_SAMPLE, _sample, read_error_report, template_workbook, write_error_report
 from .writing import _analyze_after, _write
+
+# The tables an import writes.
+WRITTEN_TABLES = (Person, Member, MembershipEvent)
 
 # What the views, tasks, forms and the CLI use.
 __all__ = [
@@ -273,7 +277,9 @@ def roster_commit(
         plan = plan_rows(analysis, union)
         if not analysis.issues:
             note = _("Roster import %(file)s") % {"file": ri.file_name}
-            _write(plan, analysis.rows, union=union, actor=actor, today=today, note=note[:200])
+            with foreign_keys_checked_per_table(WRITTEN_TABLES) as written:
+                written.updated(Member, plan.updated_member_pks())
+                _write(plan, analysis.rows, union=union, actor=actor, today=today, note=note[:200])
             _analyze_after(plan)
             members_changed()  # the bulk writes send no signals; the list's counts move on
             _record(ri, analysis, RosterImport.Status.COMMITTED)

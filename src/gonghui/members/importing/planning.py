@@ -43,6 +43,10 @@ class Plan:
     takeovers: list[tuple[int, int, int]] = field(default_factory=list)
     # (member pk, row, from unit): membership re-activated in this union by the import
 
+    def updated_member_pks(self) -> list[int]:
+        """The existing members this plan changes (taken over or updated)."""
+        return [pk for pk, _i, _u in self.takeovers] + [pk for pk, _c, _m in self.member_updates]
+
 
 # What _existing reads per person, in this order (a tuple per person, not a dict).
 _OLD_PERSON = ("pk", "id_number", *PERSON_CMP)
