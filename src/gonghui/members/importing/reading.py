@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ def _read_csv(path: Path) -> SheetData:
 
 
 def _read_workbook(path: Path, kind: str) -> SheetData:
+    # The formula scan of the first sheet runs while calamine parses (which releases the
+    # interpreter): a tenth of the read, no longer after it.
+    scan = _FormulaScan(path, 0) if kind == "xlsx" else None
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as e:
@@ -98,7 +102,7 @@ def _read_workbook(path: Path, kind: str) -> SheetData:
             continue
         first = match.row_index + match.height
         end_row = sheet.end[0] + 1 if sheet.end else 0
-        issues = _formula_issues(path, index, sheet.start[1]) if kind == "xlsx" else {}
+        issues = scan.issues(index, sheet.start[1]) if scan else {}
         return SheetData(
             meta.name,
             match,
@@ -110,6 +114,32 @@ def _read_workbook(path: Path, kind: str) -> SheetData:
             skipped,
         )
     raise _no_header_error()
+
+
+class _FormulaScan:
+    """``_formula_issues`` of one sheet, in a thread started at once."""
+
+    def __init__(self, path: Path, index: int) -> None:
+        self.path, self.index = path, index
+        self.found: dict[tuple[int, int], tuple[str, str]] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="formula-scan", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.found = _formula_issues(self.path, self.index, 0)
+        except BaseException as e:  # raised again where the issues are asked for
+            self.error = e
+
+    def issues(self, index: int, col_offset: int) -> dict[tuple[int, int], tuple[str, str]]:
+        """The issues of sheet ``index`` (columns counted from ``col_offset``)."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if index != self.index:  # the roster is not on the first sheet
+            return _formula_issues(self.path, index, col_offset)
+        return {(line, ci - col_offset): v for (line, ci), v in self.found.items()}
 
 
 _CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")

@@ -223,15 +223,22 @@ def _allocate_ids(model: Any, n: int) -> list[int]:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The sequence is named once (a scalar subquery): as nextval's argument it was
-            # looked up again for every key, 0.5 s per 100,000. The keys come back as one
-            # array rather than a row each.
+            # The sequence is named once (a scalar subquery, the cast to regclass inside it):
+            # as nextval's argument it was looked up again for every key, 0.5 s per 100,000,
+            # and cast outside the subquery, 0.1 s. The keys are nearly always
+            # one unbroken run (unless another session drew keys meanwhile): then only its
+            # ends come back, else the keys as one array (parsing 100,000 keys cost the
+            # client 0.2-0.4 s).
             cursor.execute(
-                "SELECT ARRAY(SELECT nextval((SELECT pg_get_serial_sequence(%s, %s))::regclass)"
-                " FROM generate_series(1, %s))",
+                "WITH k AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)"
+                "::regclass)) AS id FROM generate_series(1, %s)),"
+                " run AS (SELECT min(id) AS low, max(id) AS high, count(*) AS n FROM k)"
+                " SELECT low, high, CASE WHEN high - low + 1 <> n"
+                " THEN (SELECT array_agg(id) FROM k) END FROM run",
                 [opts.db_table, opts.pk.column, n],
             )
-            return list(cursor.fetchone()[0])
+            low, high, scattered = cursor.fetchone()
+            return list(scattered) if scattered is not None else list(range(low, high + 1))
         if connection.vendor != "sqlite":
             raise NotImplementedError(connection.vendor)
         cursor.execute(f"SELECT COALESCE(MAX({qn(opts.pk.column)}), 0) FROM {qn(opts.db_table)}")  # noqa: S608
@@ -390,7 +397,13 @@ def _analyze_after(plan: Plan) -> None:
         for model, fields in _LOOKUP_COLUMNS
     )
     with connection.cursor() as cursor:
+        # A sample of 3,000 rows (statistics target 10) instead of 30,000: enough for the
+        # planner to know the tables' size and that ID numbers and persons are unique, and a
+        # fifth of the time (0.2-0.35 s -> 0.04 s). Autovacuum's next ANALYZE, which an import
+        # of this size sets off soon after, refreshes them with the usual target.
+        cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute(f"ANALYZE {tables}")
+        cursor.execute("SET LOCAL default_statistics_target = DEFAULT")
 
 
 _MEMBER_DATA = tuple(k for k in MEMBER_CMP if k not in {"unit_id", "member_no", "joined_on"})

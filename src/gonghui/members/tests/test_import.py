@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from gonghui.core.errors import DomainError
@@ -444,6 +445,28 @@ def test_it_reads_cached_formula_values_and_flags_formulas_without_one(world, tm
     assert ri.error_count == 0
 
 
+@pytest.mark.parametrize("sheet", ["first", "second"])
+def test_it_flags_formulas_on_the_sheet_it_reads_one_column_in(world, tmp_path, sheet):
+    # given a roster that starts in column B, on the first sheet or after a sheet of
+    # instructions with a formula of its own (the scan of the first sheet starts before
+    # calamine has found the roster)
+    wb = Workbook()
+    ws = wb.active
+    if sheet == "second":
+        ws.title = "填表说明"
+        ws.append(["请按模板填写", "=1+1"])
+        ws = wb.create_sheet("会员")
+    for row in [HEADER, person_row(1), person_row(2, 姓名="=B2")]:
+        ws.append([None, *row])
+    wb.save(tmp_path / "offset.xlsx")
+    # when
+    ri = check(world, tmp_path / "offset.xlsx")
+    # then: the roster's formula, in its own column
+    assert [(e["row"], e["column"], e["code"]) for e in ri.errors_sample] == [
+        (3, "B", "formula_no_value")
+    ]
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_it_reads_csv_in_gbk_and_utf8_with_bom(world, tmp_path, encoding):
     path = tmp_path / f"roster-{encoding}.csv"
@@ -698,3 +721,21 @@ def test_the_chair_s_import_sets_the_hardship_flag(world, tmp_path):
     assert flags == {"测试1": True, "测试2": False}
     column = next(c for c in ri.header_map["columns"] if c["header"] == "困难职工")
     assert column["field"] == "is_in_hardship"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="sequences: PostgreSQL")
+def test_keys_drawn_as_one_run_or_scattered_are_all_returned(db):
+    # given: a run of keys, then a sequence that skips (as when another session draws keys
+    # between ours)
+    run = writing._allocate_ids(Person, 4)
+    assert run == list(range(run[0], run[0] + 4))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('core_person', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")  # undone with the test
+    # when
+    scattered = writing._allocate_ids(Person, 4)
+    # then: every key the sequence gave, none made up
+    low = min(scattered)
+    assert sorted(scattered) == [low + 3 * i for i in range(4)]
+    assert low > run[-1]
