@@ -4,10 +4,10 @@ PostgreSQL checks a foreign key with a trigger per inserted row: a query on the 
 table and a lock on the row found. For 100,000 imported members and their events that is
 400,000 checks at commit, longer than all the inserts together (decision 0012). During the
 import's writes those row triggers are switched off for the import's own transaction
-(``SET LOCAL session_replication_role = replica``) and the same rule is checked afterwards
-with one query per foreign key over every row the import wrote, taking the same locks on
-the rows referenced that existed before (``FOR KEY SHARE``), before the transaction
-commits. A dangling reference raises IntegrityError, as the trigger would have, and the
+(``SET LOCAL session_replication_role = replica``) and the same rule is checked afterwards,
+before the transaction commits: one query per table over every row the import wrote, and
+one per key that takes the trigger's lock (``FOR KEY SHARE``) on the referenced rows that
+existed before. A dangling reference raises IntegrityError, as the trigger would have, and the
 whole import is rolled back.
 
 Only when it is safe: on PostgreSQL, for a role allowed to set the parameter (a superuser,
