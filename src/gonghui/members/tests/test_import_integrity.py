@@ -134,6 +134,28 @@ def test_the_triggers_stay_on_for_a_role_that_may_not_turn_them_off(world):
 
 
 @postgres
+@pytest.mark.django_db
+def test_a_plain_role_with_the_grant_may_turn_them_off(world):
+    # the operator guide's GRANT, to a role that is not a superuser
+    if connection.pg_version < 150000:
+        pytest.skip("parameter privileges came with PostgreSQL 15")
+    role = f"gonghui_test_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role}")  # rolled back with the test's transaction
+        cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+    try:
+        assert row_triggers_may_be_skipped(WRITTEN_TABLES)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        assert replication_role() == "replica"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+@postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_person_an_import_refers_to_cannot_be_deleted_until_it_commits(world):
     # given a person who exists before the import
