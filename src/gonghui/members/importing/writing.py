@@ -225,10 +225,10 @@ def _allocate_ids(model: Any, n: int) -> list[int]:
         if connection.vendor == "postgresql":
             # The sequence is named once (a scalar subquery, the cast to regclass inside it):
             # as nextval's argument it was looked up again for every key, 0.5 s per 100,000,
-            # and cast outside the subquery, 0.1 s. The keys are nearly always
-            # one unbroken run (unless another session drew keys meanwhile): then only its
-            # ends come back, else the keys as one array (parsing 100,000 keys cost the
-            # client 0.2-0.4 s).
+            # and cast outside the subquery, 0.1 s. The keys are nearly always one unbroken
+            # run (unless another session drew keys meanwhile): then only its ends come
+            # back, else the keys as one array (parsing 100,000 keys cost the client
+            # 0.2-0.4 s).
             cursor.execute(
                 "WITH k AS MATERIALIZED (SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)"
                 "::regclass)) AS id FROM generate_series(1, %s)),"
