@@ -205,6 +205,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _analysed(ri: RosterImport, actor: User | None, today: date, progress: Progress) -> Analysis:
+    """The stored file read and every row checked, as ``actor`` may import it."""
+    path = _stored(ri)
+    return analyse(
+        path,
+        detect_kind(path, ri.file_name),
+        union=ri.union,
+        today=today,
+        progress=progress,
+        withheld=withheld_fields(actor, ri.union),
+    )
+
+
 @_gc_paused()
 def roster_check(
     *,
@@ -220,15 +233,7 @@ def roster_check(
     today = today or timezone.localdate()
     RosterImport.objects.filter(pk=ri.pk).update(status=RosterImport.Status.CHECKING)
     try:
-        path = _stored(ri)
-        analysis = analyse(
-            path,
-            detect_kind(path, ri.file_name),
-            union=ri.union,
-            today=today,
-            progress=progress,
-            withheld=withheld_fields(actor, ri.union),
-        )
+        analysis = _analysed(ri, actor, today, progress)
         plan_rows(analysis, ri.union)
     except DomainError as e:
         _fail(ri, e)
@@ -257,15 +262,7 @@ def roster_commit(
     union = ri.union
     RosterImport.objects.filter(pk=ri.pk).update(status=RosterImport.Status.COMMITTING)
     try:
-        path = _stored(ri)
-        analysis = analyse(
-            path,
-            detect_kind(path, ri.file_name),
-            union=union,
-            today=today,
-            progress=progress,
-            withheld=withheld_fields(actor, union),
-        )
+        analysis = _analysed(ri, actor, today, progress)
     except DomainError as e:
         _fail(ri, e)
         raise
