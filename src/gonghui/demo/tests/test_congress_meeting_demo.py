@@ -58,7 +58,7 @@ def test_it_runs_past_sessions_with_realistic_votes(world):
     assert 35 <= meeting.attendance(second).present <= 37
     # every voting item decided; all pass but the last one
     decided = list(
-        AgendaItem.objects.exclude(vote_mode="none").order_by("session__held_on", "order")
+        AgendaItem.objects.exclude(vote_mode="none").order_by("session__held_on", "order", "id")
     )
     assert [i.result for i in decided] == ["passed", "passed", "passed", "failed"]
     for item in decided:
