@@ -74,6 +74,14 @@ def detect_kind(path: Path, file_name: str) -> str:
     raise _not_spreadsheet()
 
 
+def zip_bomb() -> DomainError:
+    return DomainError(
+        "import.zip_bomb",
+        _("The workbook unpacks to far more data than a roster holds; it was refused."),
+        field="file",
+    )
+
+
 def check_xlsx_zip(path: Path) -> None:
     """Refuse a zip that is not a workbook, or that would inflate beyond our limits."""
     try:
@@ -84,11 +92,7 @@ def check_xlsx_zip(path: Path) -> None:
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise _not_spreadsheet()
-    bomb = DomainError(
-        "import.zip_bomb",
-        _("The workbook unpacks to far more data than a roster holds; it was refused."),
-        field="file",
-    )
+    bomb = zip_bomb()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise bomb
     total = 0

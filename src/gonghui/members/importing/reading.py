@@ -21,7 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from gonghui.core.errors import DomainError
 
 from .. import rules
-from .files import _not_spreadsheet, decode_csv
+from .files import _not_spreadsheet, decode_csv, zip_bomb
 
 HEADER_SCAN_ROWS = 10
 
@@ -80,7 +80,7 @@ def _read_workbook(path: Path, kind: str) -> SheetData:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as e:
-        raise _not_spreadsheet() from e
+        raise _unreadable(e) from e
     skipped: list[str] = []
     for index, meta in enumerate(wb.sheets_metadata):
         if str(meta.typ).split(".")[-1] != "WorkSheet":
@@ -88,7 +88,7 @@ def _read_workbook(path: Path, kind: str) -> SheetData:
         try:
             sheet = wb.get_sheet_by_index(index)
         except CalamineError as e:
-            raise _not_spreadsheet() from e
+            raise _unreadable(e) from e
         if sheet.start is None:  # an empty sheet
             skipped.append(meta.name)
             continue
@@ -114,6 +114,14 @@ def _read_workbook(path: Path, kind: str) -> SheetData:
             skipped,
         )
     raise _no_header_error()
+
+
+def _unreadable(error: Exception) -> DomainError:
+    # A zip whose headers understate what a part unpacks to passes check_xlsx_zip, which
+    # can only read the headers; calamine's unzip stops at the stated size and says so.
+    if "larger than its declared" in str(error):
+        return zip_bomb()
+    return _not_spreadsheet()
 
 
 class _FormulaScan:

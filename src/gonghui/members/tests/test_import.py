@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-import time
+import random
+import struct
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -507,6 +508,47 @@ def test_it_refuses_a_zip_bomb(world, tmp_path):
     assert exc.value.code == "import.zip_bomb"
 
 
+def understate_size(path: Path, member: str) -> None:
+    """Rewrite the zip's headers so that ``member`` claims to unpack to twice its compressed
+    size, as a crafted bomb does to slip past checks that trust the headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    claimed = info.compress_size * 2
+    struct.pack_into("<I", data, info.header_offset + 22, claimed)  # local header
+    # the central directory starts where the end-of-directory record says
+    central = struct.unpack_from("<I", data, data.rindex(b"PK\x05\x06") + 16)[0]
+    while True:
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, central + 28)
+        if data[central + 46 : central + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, central + 24, claimed)
+            break
+        central += 46 + name_length + extra_length + comment_length
+    path.write_bytes(bytes(data))
+
+
+def test_it_refuses_a_zip_bomb_that_understates_its_size(world, tmp_path):
+    # given a real roster whose sheet carries 200 MB of padding and whose zip headers claim
+    # the sheet is small (so the ratio check above passes)
+    path = roster(tmp_path, 3)
+    with zipfile.ZipFile(path) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    at = parts[sheet].index(b"<sheetData>") + len(b"<sheetData>")
+    parts[sheet] = parts[sheet][:at] + b" " * (200 * 1024 * 1024) + parts[sheet][at:]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    understate_size(path, sheet)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo(sheet).file_size < 1024 * 1024
+    # when / then the reader stops at the claimed size and refuses the file
+    with pytest.raises(DomainError) as exc:
+        check(world, path)
+    assert exc.value.code == "import.zip_bomb"
+    assert not Person.objects.filter(name__startswith="测试").exists()
+
+
 def test_it_refuses_a_file_over_the_size_limit(world, tmp_path, settings):
     # given a ~20 MB CSV and a 10 MB limit (the default limit is 25 MB)
     settings.GONGHUI_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -522,7 +564,21 @@ def test_it_refuses_a_file_over_the_size_limit(world, tmp_path, settings):
     assert exc.value.code == "import.too_large" and "10 MB" in exc.value.message
 
 
-def test_it_reports_50000_bad_rows_in_reasonable_time(world, tmp_path):
+def test_a_20_mb_workbook_within_the_default_limit_is_read(world, tmp_path, settings):
+    # given the default 25 MB limit and a three-row roster carrying a 20 MB picture that does
+    # not compress (a union's logo pasted in at print quality, say)
+    assert settings.GONGHUI_MAX_UPLOAD_BYTES == 25 * 1024 * 1024
+    path = roster(tmp_path, 3)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/media/image1.png", random.Random(2).randbytes(20 * 1024 * 1024))
+    assert path.stat().st_size > 20 * 1024 * 1024
+    # when
+    ri = commit(world, path)
+    # then it is neither too large nor a zip bomb, and its rows are in
+    assert (ri.status, ri.rows_new, ri.error_count) == ("committed", 3, 0)
+
+
+def test_it_reports_50000_bad_rows(world, tmp_path):
     # given 50,000 rows with a bad phone each, as CSV (fast to write)
     path = tmp_path / "bad.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -531,14 +587,12 @@ def test_it_reports_50000_bad_rows_in_reasonable_time(world, tmp_path):
         for i in range(1, 50_001):
             writer.writerow(person_row(i, 手机号码="123", 工会小组=""))
     # when
-    started = time.monotonic()
     ri = failed_commit(world, path)
-    elapsed = time.monotonic() - started
-    # then every row is in the report and the page sample is capped
+    # then every row is in the report and the page sample is capped (how long it takes is
+    # the benchmark's business: bench/bench_import.py)
     assert ri.error_count == 50_000 and len(ri.errors_sample) == importing.ERRORS_SAMPLE
     report = importing.read_error_report(importing.report_path(ri))
     assert len(report) == 50_000 and report[-1][0] == 50_001
-    assert elapsed < 30
     assert not Person.objects.filter(name__startswith="测试").exists()
 
 
