@@ -75,10 +75,12 @@ def _today() -> date:
 
 def may_read(user: User | AnonymousUser) -> bool:
     """Anyone who manages care (to see which provincial rule applies and where it comes
-    from), upper-union officers, and administrators."""
+    from), funds auditors (who check the spending against these caps), upper-union
+    officers, and administrators."""
     return (
         access.is_admin(user)
         or access.has_any(user, Perm.MANAGE_CARE)
+        or access.has_any(user, Perm.VIEW_FINANCE)
         or Role.UPPER_OFFICER in access.roles(user)
     )
 

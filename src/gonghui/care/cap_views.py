@@ -1,7 +1,8 @@
 """Pages of the provincial default caps: the provinces, one province's caps by year, and
 for a system administrator a new year's caps, a new province, correcting an amount and
-withdrawing a year not yet in force. Everyone who manages care, and upper-union officers,
-read them; a reader's attempt to change them is 403 (see ``cap_defaults.may_read``)."""
+withdrawing a year not yet in force. Everyone who manages care, funds auditors and
+upper-union officers read them; a reader's attempt to change them is 403 (see
+``cap_defaults.may_read``)."""
 
 from __future__ import annotations
 

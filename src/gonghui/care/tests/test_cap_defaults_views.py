@@ -17,7 +17,7 @@ from gonghui.care.models import CapItem, CareSettings, SpendingCap
 from gonghui.core.models import AuditEvent
 from gonghui.testing.personas import PERSONAS
 
-READERS = {"chair", "cadre", "other_chair", "upper_officer", "admin", "care_officer"}
+READERS = {"chair", "cadre", "other_chair", "upper_officer", "auditor", "admin", "care_officer"}
 ALL = (*PERSONAS, "care_officer")
 SOURCE = "皖工发〔2026〕30号"
 
@@ -239,6 +239,8 @@ def test_it_reads_the_pages_in_bounded_queries(
 def test_it_links_upper_officers_to_the_caps_from_the_union_counts(client, world):
     page = _c(client, world.upper_officer).get(reverse("care:counts")).content.decode()
     assert 'id="caps-link"' in page
-    # the auditor sees the counts but may not read the caps: no link to a 403
+    # the funds auditor checks spending against the caps, so reads them too
     page = _c(client, world.auditor).get(reverse("care:counts")).content.decode()
-    assert 'id="caps-link"' not in page
+    assert 'id="caps-link"' in page
+    # a group leader has no counts page to start from
+    assert _c(client, world.group_leader).get(reverse("care:counts")).status_code == 403
