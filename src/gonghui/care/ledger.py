@@ -77,6 +77,24 @@ def provincial_rule(province: str, item: str, year: int) -> tuple[rules.CapRow, 
     return row, rule_source(next(s for r, s in rows if r is row))
 
 
+def strictest_provincial_rule(
+    province: str, item: str, from_year: int, to_year: int
+) -> tuple[rules.CapRow, str] | None:
+    """The province's lowest rule for an item in force in any year from ``from_year`` to
+    ``to_year`` and its source; None when the province does not cap the item then."""
+    rows = provincial_rows(province)
+    row = rules.strictest_provincial_row(
+        [r for r, _stored in rows],
+        province=province,
+        item=item,
+        from_year=from_year,
+        to_year=to_year,
+    )
+    if row is None:
+        return None
+    return row, rule_source(next(s for r, s in rows if r is row))
+
+
 def cap_for(union: OrgUnit, item: str, year: int) -> Decimal | None:
     """The cap the ledger checks a payment against: the lower of the union's own cap and
     its province's (``rules.cap_row_in_force``), so a union's own cap never loosens the

@@ -127,6 +127,20 @@ def provincial_row_in_force(
     return _newest([r for r in rows if r.union_id is None and r.province == province], item, year)
 
 
+def strictest_provincial_row(
+    rows: list[CapRow], *, province: str, item: str, from_year: int, to_year: int
+) -> CapRow | None:
+    """The lowest of the province's rules in force for an item in any year from
+    ``from_year`` to ``to_year`` (both included); None when none caps the item then. A
+    union's own cap must be no higher than this over every year it governs: a row entered
+    now with an earlier start year is checked against each provincial rule since."""
+    mine = [r for r in rows if r.union_id is None and r.province == province and r.item == item]
+    first = _newest(mine, item, from_year)
+    later = [r for r in mine if from_year < r.from_year <= to_year]
+    candidates = ([first] if first is not None else []) + later
+    return min(candidates, key=lambda r: (r.amount, r.from_year)) if candidates else None
+
+
 def own_row_in_force(rows: list[CapRow], *, union_id: int, item: str, year: int) -> CapRow | None:
     """The union's own rule in force for an item in a year, whatever the province says."""
     return _newest([r for r in rows if r.union_id == union_id], item, year)

@@ -141,9 +141,21 @@ def spending_cap_set(
     if amount < 0:
         raise DomainError("care.cap_amount", _("A cap cannot be negative."), field="amount")
     province = ledger.province_of(union)
-    # Only the year the row starts is checked: should the province lower its cap later,
-    # the lower one applies anyway (rules.cap_row_in_force) and the settings page says so.
-    provincial = ledger.provincial_rule(province, item, from_year)
+    # Checked against every provincial rule in force from the row's first year to this
+    # year (or to the union's next row of the item): a row entered late with an earlier
+    # start year must not stand above a rule the province has made since. Should the
+    # province lower its cap after this, the lower one applies anyway
+    # (rules.cap_row_in_force) and the settings page says so.
+    later_own = (
+        SpendingCap.objects.filter(union=union, item=item, from_year__gt=from_year)
+        .order_by("from_year")
+        .values_list("from_year", flat=True)
+        .first()
+    )
+    to_year = max(from_year, timezone.localdate().year)
+    if later_own is not None:
+        to_year = min(to_year, later_own - 1)
+    provincial = ledger.strictest_provincial_rule(province, item, from_year, to_year)
     if provincial is not None and amount > provincial[0].amount:
         rule, source = provincial
         raise DomainError(

@@ -18,6 +18,7 @@ from gonghui.care.rules import (
     cap_row_in_force,
     effective_cap,
     is_overdue,
+    strictest_provincial_row,
     visit_due_on,
 )
 from gonghui.core.errors import DomainError
@@ -155,6 +156,27 @@ def test_it_lets_the_province_alone_decide_when_the_union_is_not_asked(provincia
     rows.append(CapRow("安徽", "birthday", 2000, Decimal("0.00"), union_id=7))
     kw = {"province": "安徽", "item": "birthday", "year": year}
     assert effective_cap(rows, union_id=None, **kw) == _in_force(provincial, year)
+
+
+@given(yearly_rules, yearly_rules, years, st.integers(min_value=0, max_value=8))
+def test_the_strictest_provincial_rule_over_years_is_the_lowest_in_force_in_any(
+    provincial, other_item, start, span
+):
+    # given a province's rules of an item, rules of another item and a union's own row
+    rows = [CapRow("安徽", "birthday", y, a) for y, a in provincial.items()]
+    rows += [CapRow("安徽", "festival", y, a) for y, a in other_item.items()]
+    rows.append(CapRow("安徽", "birthday", start, Decimal("0.00"), union_id=7))
+    # when the strictest rule from one year to another is asked for
+    row = strictest_provincial_row(
+        rows, province="安徽", item="birthday", from_year=start, to_year=start + span
+    )
+    # then it is the lowest of the rules in force in those years, year by year
+    in_force = [_in_force(provincial, y) for y in range(start, start + span + 1)]
+    amounts = [a for a in in_force if a is not None]
+    assert (row.amount if row else None) == (min(amounts) if amounts else None)
+    # and it is a provincial row of the item, one in force in some year of the span
+    assert row is None or (row in rows and row.union_id is None and row.item == "birthday")
+    assert row is None or row.from_year <= start + span
 
 
 def test_it_keeps_a_higher_union_cap_from_loosening_a_later_lowered_provincial_one():

@@ -447,6 +447,42 @@ def test_it_checks_a_union_cap_against_the_provincial_rule_in_force_in_its_first
     assert ledger.cap_for(world.school, "festival", 2027) == Decimal("1700.00")
 
 
+def test_a_union_cap_entered_late_is_checked_against_every_provincial_rule_since(world):
+    # given 安徽 lowered its birthday cap from ¥300 (2018) to ¥250 from 2025, entered in 2024
+    with _at(date(2024, 11, 1)):
+        cap_defaults.provincial_caps_add(
+            actor=world.admin,
+            province="安徽",
+            from_year=2025,
+            amounts={"birthday": "250"},
+            source_note="皖工发〔2024〕12号",
+        )
+    # when, in 2026, the chair enters a union cap of ¥280 from 2024 (under 2024's ¥300)
+    with pytest.raises(DomainError) as e:
+        services.spending_cap_set(
+            actor=world.chair, union=world.school, item="birthday", from_year=2024, amount=280
+        )
+    # then it is refused: it would stand above the province's ¥250 in 2025 and 2026
+    assert e.value.code == "care.cap_above_province"
+    assert "¥250.00" in e.value.message and "2025" in e.value.message
+    assert "皖工发〔2024〕12号" in e.value.message
+    assert not SpendingCap.objects.filter(union=world.school).exists()
+    # the strictest amount over those years is allowed
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="birthday", from_year=2024, amount=250
+    )
+    # and once the union has its own row from 2025, the 2024 row governs 2024 alone
+    services.spending_cap_set(
+        actor=world.chair, union=world.school, item="birthday", from_year=2025, amount=200
+    )
+    row = services.spending_cap_set(
+        actor=world.chair, union=world.school, item="birthday", from_year=2024, amount=280
+    )
+    assert row.amount == Decimal("280.00")
+    assert ledger.cap_for(world.school, "birthday", 2024) == Decimal("280.00")
+    assert ledger.cap_for(world.school, "birthday", 2026) == Decimal("200.00")
+
+
 def test_it_shows_which_cap_applies_in_the_cap_table(world):
     services.spending_cap_set(
         actor=world.chair, union=world.school, item="birthday", from_year=2024, amount=280
