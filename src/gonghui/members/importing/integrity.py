@@ -27,6 +27,8 @@ from typing import Any
 from django.db import IntegrityError, connection
 from django.db.models import Model
 
+from . import pgarray
+
 
 @dataclass(frozen=True)
 class _Key:
@@ -122,8 +124,8 @@ class WrittenRows:
                 if not keys:
                     continue
                 src, pk = qn(model._meta.db_table), _pk_column(model)
-                written = f"(t.{pk} > %s OR t.{pk} = ANY(%s))"
-                params: list[Any] = [self.since[model], sorted(self.updated_pks[model])]
+                written = f"(t.{pk} > %s OR t.{pk} = ANY({pgarray.bigint_array()}))"
+                params: list[Any] = [self.since[model], pgarray.joined(self.updated_pks[model])]
                 # Every written row in one pass, whatever key of it dangles.
                 dangles = " OR ".join(
                     f"(t.{k.column} IS NOT NULL AND NOT EXISTS"  # noqa: S608

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent, Person
 from gonghui.members import importing, rules
-from gonghui.members.importing import analysis, planning, writing
+from gonghui.members.importing import analysis, pgarray, planning, writing
 from gonghui.members.models import Member, MembershipEvent, MemberStatus, RosterImport
 from gonghui.members.services import member_transfer_out
 from gonghui.testing.factories import valid_id_number
@@ -793,3 +793,16 @@ def test_keys_drawn_as_one_run_or_scattered_are_all_returned(db):
     low = min(scattered)
     assert sorted(scattered) == [low + 3 * i for i in range(4)]
     assert low > run[-1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's arrays")
+@pytest.mark.parametrize(
+    "values", [[], ["110101199003077777"], [f"32010119900307{i:03d}X" for i in range(500)]]
+)
+def test_long_lists_reach_the_server_as_the_arrays_they_were(db, values):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pgarray.text_array()}", [pgarray.joined(values)])
+        assert cursor.fetchone()[0] == values
+        keys = list(range(len(values)))
+        cursor.execute(f"SELECT {pgarray.bigint_array()}", [pgarray.joined(keys)])
+        assert cursor.fetchone()[0] == keys
