@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -24,6 +24,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import WithAnnotations
 
 from gonghui.core.access import Perm
 from gonghui.core.errors import DomainError
@@ -611,21 +612,31 @@ def absent_delegates(session: CongressSession) -> list[Delegate]:
     )
 
 
+class VotesCast(TypedDict):
+    cast: int  # receipts so far: who voted, never how
+
+
+def _with_votes_cast(
+    items: QuerySet[AgendaItem],
+) -> QuerySet[WithAnnotations[AgendaItem, VotesCast]]:
+    """The items, each with how many delegates have voted on it so far."""
+    return items.annotate(cast=Count("receipts"))
+
+
 def agenda(session: CongressSession) -> list[AgendaItem]:
     return list(session.items.order_by("order", "id"))
 
 
-def voting_items(session: CongressSession) -> list[AgendaItem]:
-    items = list(session.items.filter(status=AgendaItem.Status.VOTING).order_by("order", "id"))
-    cast = dict(
-        VoteReceipt.objects.filter(item__in=items)
-        .values("item_id")
-        .annotate(n=Count("pk"))
-        .values_list("item_id", "n")
-    )
-    for it in items:
-        it.cast = cast.get(it.pk, 0)  # type: ignore[attr-defined]  # for the template
-    return items
+def agenda_with_votes_cast(
+    session: CongressSession,
+) -> list[WithAnnotations[AgendaItem, VotesCast]]:
+    return list(_with_votes_cast(session.items.order_by("order", "id")))
+
+
+def voting_items(session: CongressSession) -> list[WithAnnotations[AgendaItem, VotesCast]]:
+    """The items open for voting, in agenda order, each with its votes cast so far."""
+    voting = session.items.filter(status=AgendaItem.Status.VOTING)
+    return list(_with_votes_cast(voting).order_by("order", "id"))
 
 
 def decided_items(session: CongressSession) -> list[AgendaItem]:

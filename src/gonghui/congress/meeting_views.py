@@ -56,12 +56,10 @@ def _choice_labels() -> dict[str, str]:
 
 
 def _desk_context(session: CongressSession) -> dict[str, Any]:
-    items = meeting.agenda(session)
-    # cast, name_rows: display-only attributes for the template (voting_items sets cast).
-    cast = {it.pk: it.cast for it in meeting.voting_items(session)}  # type: ignore[attr-defined]
+    items = meeting.agenda_with_votes_cast(session)
     labels = _choice_labels()
     for it in items:
-        it.cast = cast.get(it.pk, 0)  # type: ignore[attr-defined]
+        # name_rows: a display-only attribute for the template
         names = meeting.open_vote_names(it) if it.status == AgendaItem.Status.DECIDED else {}
         it.name_rows = [(labels[c], ns) for c, ns in names.items() if ns]  # type: ignore[attr-defined]
     return {
