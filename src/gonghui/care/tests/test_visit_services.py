@@ -417,6 +417,17 @@ def test_it_sets_a_stricter_union_cap_but_not_a_looser_one(world):
     assert ledger.cap_for(world.school, "heat_relief", 2026) == Decimal("400.00")
 
 
+def _anhui_caps(world, from_year: int, item: str, amount: str, source: str) -> None:
+    """The administrator enters a rule of 安徽 from a year on, as its document says."""
+    cap_defaults.provincial_caps_add(
+        actor=world.admin,
+        province="安徽",
+        from_year=from_year,
+        amounts={item: amount},
+        source_note=source,
+    )
+
+
 def test_it_checks_a_union_cap_against_the_provincial_rule_in_force_in_its_first_year(world):
     # 安徽 caps festival gifts at ¥1,500 from 2018 and ¥2,000 from 2021
     with pytest.raises(DomainError) as e:
@@ -428,13 +439,7 @@ def test_it_checks_a_union_cap_against_the_provincial_rule_in_force_in_its_first
         actor=world.chair, union=world.school, item="festival", from_year=2021, amount=1800
     )
     # a provincial rule the administrator stored is named with its own source
-    cap_defaults.provincial_caps_add(
-        actor=world.admin,
-        province="安徽",
-        from_year=2027,
-        amounts={"festival": "1700"},
-        source_note="皖工发〔2026〕9号",
-    )
+    _anhui_caps(world, 2027, "festival", "1700", "皖工发〔2026〕9号")
     with pytest.raises(DomainError) as e:
         services.spending_cap_set(
             actor=world.chair, union=world.school, item="festival", from_year=2027, amount=1750
@@ -450,13 +455,7 @@ def test_it_checks_a_union_cap_against_the_provincial_rule_in_force_in_its_first
 def test_a_union_cap_entered_late_is_checked_against_every_provincial_rule_since(world):
     # given 安徽 lowered its birthday cap from ¥300 (2018) to ¥250 from 2025, entered in 2024
     with _at(date(2024, 11, 1)):
-        cap_defaults.provincial_caps_add(
-            actor=world.admin,
-            province="安徽",
-            from_year=2025,
-            amounts={"birthday": "250"},
-            source_note="皖工发〔2024〕12号",
-        )
+        _anhui_caps(world, 2025, "birthday", "250", "皖工发〔2024〕12号")
     # when, in 2026, the chair enters a union cap of ¥280 from 2024 (under 2024's ¥300)
     with pytest.raises(DomainError) as e:
         services.spending_cap_set(
