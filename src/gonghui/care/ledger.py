@@ -65,23 +65,12 @@ def rule_source(stored: SpendingCap | None) -> str:
     return (stored.source_note if stored else "") or rules.DEFAULT_CAPS_SOURCE
 
 
-def provincial_rule(province: str, item: str, year: int) -> tuple[rules.CapRow, str] | None:
-    """The province's rule in force for an item in a year and its source; None when the
-    province does not cap the item."""
-    rows = provincial_rows(province)
-    row = rules.provincial_row_in_force(
-        [r for r, _stored in rows], province=province, item=item, year=year
-    )
-    if row is None:
-        return None
-    return row, rule_source(next(s for r, s in rows if r is row))
-
-
 def strictest_provincial_rule(
     province: str, item: str, from_year: int, to_year: int
 ) -> tuple[rules.CapRow, str] | None:
     """The province's lowest rule for an item in force in any year from ``from_year`` to
-    ``to_year`` and its source; None when the province does not cap the item then."""
+    ``to_year`` and its source (for one year: the rule in force that year); None when the
+    province does not cap the item then."""
     rows = provincial_rows(province)
     row = rules.strictest_provincial_row(
         [r for r, _stored in rows],
